@@ -1,0 +1,41 @@
+// A reference point, not what `npm start` runs: the same server compiled ahead of time into one
+// JavaScript file with esbuild (dependencies left external), so that it runs without tsx. Used to
+// show how much of the start-up time and memory is the on-the-fly TypeScript loader.
+import { mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import type * as Esbuild from 'esbuild';
+import { REPO_ROOT } from '../../test/helpers/server-process.ts';
+import { tempDir } from './tmp.ts';
+
+export interface CompiledServer {
+  /** node <bundle>: pass to startServer as `command` (it appends `serve`). */
+  command: string[];
+  remove(): void;
+}
+
+/** Bundle <root>/src/main.ts; undefined when esbuild (a tsx dependency) is missing. */
+export async function buildCompiledServer(root: string): Promise<CompiledServer | undefined> {
+  let esbuild: typeof Esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return undefined;
+  }
+  const out = tempDir('compiled');
+  const outfile = path.join(out.dir, 'src/main.mjs');
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'silent',
+  });
+  // Dependencies resolve through node_modules; src/app.ts serves ../web/dist relative to itself.
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(out.dir, 'node_modules'));
+  mkdirSync(path.join(out.dir, 'web'));
+  symlinkSync(path.join(root, 'web/dist'), path.join(out.dir, 'web/dist'));
+  return { command: [process.execPath, outfile], remove: out.remove };
+}

@@ -1,0 +1,183 @@
+// `npm run bench`: every benchmark of the foundation in turn, then a summary against the targets.
+// Options are passed on to the benchmarks (e.g. `npm run bench -- --rounds=1 --duration=4`);
+// `--code=HEAD` runs a snapshot of a commit instead of the checkout (see lib/code.ts);
+// `--skip=api-me,rss,startup,profile,experiment,queue,llm` leaves some out. The raw figures go to
+// bench/.tmp/results-<time>.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../test/helpers/server-process.ts';
+import {
+  defaultApiMeOptions,
+  formatApiMe,
+  runApiMe,
+  TARGET_RATIO,
+  type ApiMeResults,
+} from './api-me.ts';
+import { listOption, numberOption, runMain } from './lib/cli.ts';
+import { formatLlmGateway, runLlmGateway, type LlmGatewayResults } from './llm-gateway.ts';
+import { machineSummary } from './lib/machine.ts';
+import { pct, round } from './lib/stats.ts';
+import { formatExperiment, runExperiment, type ExperimentRow } from './experiment-hot-path.ts';
+import { formatProfile, profileApiMe, type ProfileResult } from './profile-me.ts';
+import {
+  formatQueueBench,
+  queueBenchPasses,
+  runQueueBench,
+  type Adapter as QueueAdapter,
+  type QueueBenchResults,
+} from './queue.ts';
+import { formatRss, mb, runRss, TARGET_RSS_MB, type RssResults } from './rss.ts';
+import { formatStartup, runStartup, TARGET_START_MS, type StartupResults } from './startup.ts';
+
+function heading(title: string): void {
+  console.log(`\n=== ${title} ===\n`);
+}
+
+function apiMeVerdict(results: ApiMeResults): string[] {
+  return results.configs.map((c) => {
+    const verdict = !c.valid ? 'INVALID' : c.ratio >= TARGET_RATIO ? 'pass' : 'FAIL';
+    return (
+      `  ${c.db}, LOG_LEVEL=${c.logLevel}, ${c.connections} connections: ` +
+      `${pct(c.ratio)} of bare (${round(c.appRps)} vs ${round(c.bareRps)} req/s) → ${verdict}`
+    );
+  });
+}
+
+runMain(async () => {
+  const skip = new Set(listOption('skip', ''));
+  const machine = machineSummary();
+  heading('Machine');
+  console.log(machine);
+
+  let apiMe: ApiMeResults | undefined;
+  let rss: RssResults | undefined;
+  let startup: StartupResults | undefined;
+  const profiles: ProfileResult[] = [];
+  let experiment: ExperimentRow[] | undefined;
+
+  if (!skip.has('api-me')) {
+    heading('Target 1: GET /api/me vs bare Fastify (bench/api-me.ts)');
+    apiMe = await runApiMe(defaultApiMeOptions());
+    console.log('\n' + formatApiMe(apiMe));
+  }
+  if (!skip.has('rss')) {
+    heading('Target 2: RSS after start-up (bench/rss.ts)');
+    rss = await runRss({ runs: numberOption('runs', 3), duration: numberOption('duration', 8) });
+    console.log('\n' + formatRss(rss));
+  }
+  if (!skip.has('startup')) {
+    heading('Target 3: npm start to /readyz 200 (bench/startup.ts)');
+    startup = await runStartup({ runs: numberOption('start-runs', 5) });
+    console.log('\n' + formatStartup(startup));
+  }
+  if (!skip.has('profile')) {
+    heading('CPU profile of GET /api/me under load (bench/profile-me.ts)');
+    for (const db of ['sqlite', 'postgres'] as const) {
+      const p = await profileApiMe({ db, logLevel: 'warn', connections: 32, duration: 10 });
+      profiles.push(p);
+      console.log(formatProfile(p, 20) + '\n');
+    }
+  }
+
+  if (!skip.has('experiment')) {
+    heading('Experiment: the proposed hot-path changes (bench/experiment-hot-path.ts)');
+    experiment = await runExperiment({
+      dbs: ['sqlite', 'postgres'],
+      logLevel: 'warn',
+      connections: 32,
+      rounds: numberOption('rounds', 3),
+      duration: numberOption('duration', 8),
+      warmup: numberOption('warmup', 2),
+    });
+    console.log('\n' + formatExperiment(experiment));
+  }
+
+  let queue: QueueBenchResults | undefined;
+  if (!skip.has('queue')) {
+    heading('Background jobs: throughput and pickup latency (bench/queue.ts)');
+    queue = await runQueueBench({
+      adapters: listOption('adapters', 'sqlite,postgres,pgboss') as QueueAdapter[],
+      jobs: numberOption('jobs', 2000),
+      rounds: numberOption('queue-rounds', 3),
+      samples: numberOption('samples', 40),
+    });
+    console.log('\n' + formatQueueBench(queue));
+  }
+
+  let llm: LlmGatewayResults | undefined;
+  if (!skip.has('llm')) {
+    heading('LLM gateway: overhead per call and concurrency (bench/llm-gateway.ts)');
+    llm = await runLlmGateway({
+      calls: numberOption('calls', 200),
+      rounds: numberOption('llm-rounds', 7),
+      concRounds: numberOption('conc-rounds', 3),
+      ledgers: ['sqlite', 'postgres', 'memory'],
+      ns: [1, 4, 16, 64],
+      latencies: [20, 100, 250, 1000],
+    });
+    console.log('\n' + formatLlmGateway(llm));
+  }
+
+  heading('Summary');
+  console.log(machine + '\n');
+  if (apiMe) {
+    console.log(`1. GET /api/me ≥ ${pct(TARGET_RATIO)} of bare Fastify req/s (ratio of medians):`);
+    for (const line of apiMeVerdict(apiMe)) console.log(line);
+  }
+  if (rss) {
+    console.log(
+      `2. RSS after start-up < ${TARGET_RSS_MB} MB: ${mb(rss.afterStart)} MB ` +
+        `(${round(rss.afterStart, 1)} MiB) → ${rss.pass ? 'pass' : 'FAIL'}`,
+    );
+  }
+  if (startup) {
+    const targets = startup.variants.filter((v) => v.target);
+    console.log(
+      `3. npm start to /readyz 200 < ${TARGET_START_MS} ms: ` +
+        targets.map((v) => `${v.name} ${round(v.medianMs)} ms`).join(', ') +
+        ` → ${startup.pass ? 'pass' : 'FAIL'}`,
+    );
+  }
+
+  if (queue) {
+    console.log(
+      `Background jobs (no-op jobs/s, pickup latency when idle): ${queueBenchPasses(queue) ? 'pass' : 'FAIL'}`,
+    );
+    for (const line of formatQueueBench(queue).split('\n')) console.log(`  ${line}`);
+  }
+
+  if (llm) {
+    console.log('LLM gateway (overhead < 2 ms per call; 10·N calls within 1.2 × 10·L):');
+    for (const line of formatLlmGateway(llm).split('\n')) console.log(`  ${line}`);
+  }
+
+  if (experiment) {
+    console.log(
+      'Experiment (not a target), SQLite and PostgreSQL, LOG_LEVEL=warn, 32 connections:',
+    );
+    for (const row of experiment.filter((r) => r.name !== 'bare Fastify')) {
+      console.log(`  ${row.db}, ${row.name}: ${pct(row.ratio)} of bare (${round(row.rps)} req/s)`);
+    }
+  }
+
+  const dir = path.join(REPO_ROOT, 'bench/.tmp');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const trimmedProfiles = profiles.map((p) => ({
+    ...p,
+    summary: {
+      ...p.summary,
+      selfByFunction: p.summary.selfByFunction.slice(0, 50),
+      inclusiveByFunction: p.summary.inclusiveByFunction.slice(0, 50),
+    },
+  }));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { machine, apiMe, rss, startup, profiles: trimmedProfiles, experiment, queue, llm },
+      null,
+      2,
+    ),
+  );
+  console.log(`\nRaw figures: ${path.relative(REPO_ROOT, file)}`);
+});

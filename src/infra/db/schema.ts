@@ -1,0 +1,277 @@
+// Row types of every table, shared by both dialects. Timestamps are ISO-8601 UTC strings and
+// JSON columns are JSON text on both dialects (see database.ts for the PostgreSQL type parsers).
+export type Role = 'learner' | 'instructor' | 'admin';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: Role;
+  created_at: string;
+  updated_at: string;
+  password_changed_at: string;
+  disabled_at: string | null;
+  last_login_at: string | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie token; the token itself is never stored. */
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottleTable {
+  /** Normalised login identifier (the email as typed, lower-cased). */
+  key: string;
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: string | null;
+  ip: string | null;
+  created_at: string;
+}
+
+export type JobStateColumn = 'queued' | 'running' | 'complete' | 'failed' | 'cancelled';
+
+/** Background jobs (src/infra/queue): the record the API and the Jobs page read. */
+export interface JobsTable {
+  id: string;
+  type: string;
+  /** JSON text. */
+  payload: string;
+  state: JobStateColumn;
+  progress: number;
+  message: string | null;
+  attempts: number;
+  max_attempts: number;
+  backoff_ms: number;
+  user_id: string | null;
+  /** Shown to the person who asked. */
+  failure_reason: string | null;
+  /** The internal error message (no stack), for administrators. */
+  error_detail: string | null;
+  /** JSON text. */
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  run_after: string;
+  lease_expires_at: string | null;
+  locked_by: string | null;
+}
+
+/** Cron-like schedules; each tick is claimed by one instance with a conditional UPDATE. */
+export interface JobSchedulesTable {
+  name: string;
+  cron: string;
+  type: string;
+  /** JSON text. */
+  payload: string;
+  next_run_at: string;
+  last_run_at: string | null;
+  updated_at: string;
+}
+
+/** The LLM usage ledger (src/infra/llm): one row per gateway call, successful or not. */
+export interface LlmCallsTable {
+  id: string;
+  created_at: string;
+  /** UTC day of created_at, YYYY-MM-DD. */
+  day: string;
+  provider: string;
+  model: string;
+  feature: string;
+  operation: 'object' | 'text';
+  prompt_id: string;
+  prompt_version: number;
+  user_id: string | null;
+  job_id: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number | null;
+  price_effective_from: string | null;
+  latency_ms: number;
+  retries: number;
+  finish_reason: string | null;
+  status: 'ok' | 'error';
+  error_code: string | null;
+  error_message: string | null;
+}
+
+/** Per-user daily token budgets set by an administrator (0 = unlimited). */
+export interface LlmBudgetOverridesTable {
+  user_id: string;
+  daily_tokens: number;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+/** Tokens per user per UTC day with real providers, kept by a trigger on llm_calls. */
+export interface LlmDailyUsageTable {
+  user_id: string;
+  day: string;
+  tokens: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_throttle: LoginThrottleTable;
+  audit_log: AuditLogTable;
+  llm_calls: LlmCallsTable;
+  llm_budget_overrides: LlmBudgetOverridesTable;
+  llm_daily_usage: LlmDailyUsageTable;
+  jobs: JobsTable;
+  job_schedules: JobSchedulesTable;
+  files: FilesTable;
+  graph_nodes: GraphNodesTable;
+  graph_edges: GraphEdgesTable;
+  graph_imports: GraphImportsTable;
+  questions: QuestionsTable;
+  question_imports: QuestionImportsTable;
+  question_tags: QuestionTagsTable;
+}
+
+export type FilePurpose = 'csv' | 'pptx' | 'image' | 'pdf';
+
+/** Uploaded files (src/modules/files): the blob key is server-generated, the name is metadata. */
+export interface FilesTable {
+  id: string;
+  key: string;
+  owner_id: string;
+  purpose: FilePurpose;
+  original_name: string;
+  content_type: string;
+  size: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  created_at: string;
+}
+
+export type GraphNodeKind = 'concept' | 'skill';
+export type GraphEdgeType = 'prerequisite' | 'part_of';
+
+/** Knowledge graph nodes (src/modules/graph). Other modules reference `id`, never `external_id`. */
+export interface GraphNodesTable {
+  /** Ours, stable across re-imports. */
+  id: string;
+  /** The id in the curriculum's CSV files; unique. */
+  external_id: string;
+  kind: GraphNodeKind;
+  name: string;
+  description: string;
+  subject: string | null;
+  level: string | null;
+  /** A concept's parent concept, or a skill's concept (graph_nodes.id). */
+  parent_id: string | null;
+  /** JSON object text: the CSV's extra columns, in file order. */
+  attributes: string;
+  /** Position of the row in its file (export order). */
+  ordinal: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** prerequisite: source is needed before target; part_of: source belongs to target. */
+export interface GraphEdgesTable {
+  source_id: string;
+  target_id: string;
+  type: GraphEdgeType;
+  /** JSON object text: the CSV's extra columns, in file order. */
+  attributes: string;
+  ordinal: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row per successful graph import. */
+export interface GraphImportsTable {
+  id: string;
+  user_id: string | null;
+  source: 'cli' | 'upload' | 'seed';
+  /** 1 when rows missing from the files were removed. */
+  pruned: number;
+  /** JSON text: counts created / updated / unchanged / removed for nodes and edges. */
+  summary: string;
+  created_at: string;
+}
+
+// Question bank (src/modules/questions, migration 0007-questions).
+export type QuestionTypeColumn =
+  'single_choice' | 'multiple_choice' | 'true_false' | 'numeric' | 'short_answer' | 'written';
+export type QuestionStatusColumn = 'draft' | 'review' | 'published';
+
+/** One question; what differs by type is the JSON document in `answers` (question-model.ts). */
+export interface QuestionsTable {
+  id: string;
+  type: QuestionTypeColumn;
+  title: string | null;
+  /** Markdown, or HTML when format is 'html'; sanitised when rendered. */
+  stem: string;
+  format: 'markdown' | 'html';
+  /** JSON text: options / accepted answers / numeric answers / marks, by type. */
+  answers: string;
+  general_feedback: string | null;
+  /** 1 (easiest) to 5 (hardest). */
+  difficulty: number | null;
+  irt_a: number | null;
+  irt_b: number | null;
+  irt_c: number | null;
+  max_marks: number;
+  source: string | null;
+  category: string | null;
+  status: QuestionStatusColumn;
+  /** Lower-cased title, stem, answers and category: what free-text search matches. */
+  search_text: string;
+  import_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  /** Archived questions stay for the history that refers to them, out of every list. */
+  archived_at: string | null;
+}
+
+/** One import run (a GIFT or CSV file), so later work (auto-tagging) can select "this import". */
+export interface QuestionImportsTable {
+  id: string;
+  format: 'gift' | 'csv';
+  file_name: string | null;
+  question_count: number;
+  created_by: string | null;
+  created_at: string;
+}
+
+/**
+ * A question's link to a knowledge-graph node (concept or skill). Suggested by a tagger (offline
+ * or LLM) or written by a person; only accepted tags count elsewhere.
+ */
+export interface QuestionTagsTable {
+  question_id: string;
+  node_id: string;
+  status: 'suggested' | 'accepted' | 'rejected';
+  /** 0..1 for tagger suggestions; null for manual tags. */
+  confidence: number | null;
+  reason: string | null;
+  source: 'offline' | 'llm' | 'manual';
+  decided_by: string | null;
+  decided_at: string | null;
+  created_at: string;
+}

@@ -1,0 +1,59 @@
+// Every kind of background job this program knows, registered on the queue in one place, and the
+// schedules a worker keeps. A module with background work adds its definitions here (its own
+// `<module>-jobs.ts` builds them from the services it needs); the API process registers them too,
+// so enqueueing validates payloads against the same schemas the worker runs.
+import type { AppConfig } from './config/env.ts';
+import type { Ocr } from './infra/ocr/ocr.ts';
+import { createOcrJobDefinition } from './infra/ocr/ocr-job.ts';
+import type { JobQueue } from './infra/queue/job-queue.ts';
+import type { BlobStore } from './infra/storage/blob-store.ts';
+import type { AccountsService } from './modules/accounts/accounts-service.ts';
+import { createGraphImportJob } from './modules/graph/graph-jobs.ts';
+import type { GraphService } from './modules/graph/graph-service.ts';
+import {
+  MAINTENANCE_SCHEDULES,
+  purgeExpiredSessionsJob,
+  purgeFinishedJobsJob,
+} from './modules/jobs/maintenance-jobs.ts';
+import { workerCheckJob } from './modules/jobs/worker-check-job.ts';
+import type { Clock } from './platform/clock.ts';
+
+export interface JobDefinitionDeps {
+  config: AppConfig;
+  clock: Clock;
+  accounts: AccountsService;
+  blobs: BlobStore;
+  ocr: Ocr;
+  graph: GraphService;
+}
+
+export function registerJobDefinitions(jobs: JobQueue, deps: JobDefinitionDeps): void {
+  jobs.register(workerCheckJob());
+  jobs.register(purgeExpiredSessionsJob({ accounts: deps.accounts }));
+  jobs.register(
+    purgeFinishedJobsJob({
+      jobs,
+      clock: deps.clock,
+      retentionDays: deps.config.jobs.retentionDays,
+    }),
+  );
+  jobs.register(createOcrJobDefinition({ blobs: deps.blobs, ocr: deps.ocr }));
+  jobs.register(createGraphImportJob({ graph: deps.graph, blobs: deps.blobs }));
+}
+
+/** Create or update every schedule; each tick then runs once across all instances. */
+export async function registerJobSchedules(jobs: JobQueue): Promise<void> {
+  for (const schedule of MAINTENANCE_SCHEDULES) await jobs.schedule(schedule);
+}
+
+/** Make this process a worker: keep the schedules and take jobs until deps.close(). */
+export async function startJobWorker(jobs: JobQueue): Promise<void> {
+  await registerJobSchedules(jobs);
+  await jobs.startWorker();
+}
+
+/** One line for start-up output and readiness: whether and how this process works jobs. */
+export function describeWorker(jobs: JobQueue, config: AppConfig): string {
+  if (!jobs.isWorkerRunning()) return 'off';
+  return `on (${jobs.kind} queue, up to ${config.jobs.concurrency} jobs at a time)`;
+}

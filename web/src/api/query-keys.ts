@@ -1,0 +1,32 @@
+import type { JobListQuery } from './jobs-types';
+import type { LlmUsageQuery } from './llm-types';
+import type { QuestionListQuery } from './questions-types';
+import type { AuditLogQuery, UserListQuery } from './types';
+
+/** Every react-query key in one place, so invalidation cannot miss a spelling. */
+export const queryKeys = {
+  me: ['me'] as const,
+  users: {
+    all: ['users'] as const,
+    list: (query: UserListQuery) => ['users', 'list', query] as const,
+  },
+  auditLog: {
+    all: ['audit-log'] as const,
+    list: (query: AuditLogQuery) => ['audit-log', 'list', query] as const,
+  },
+  jobs: {
+    all: ['jobs'] as const,
+    list: (query: JobListQuery) => ['jobs', 'list', query] as const,
+  },
+  llm: {
+    usageAll: ['llm', 'usage'] as const,
+    usage: (query: LlmUsageQuery) => ['llm', 'usage', query] as const,
+    budgets: ['llm', 'budgets'] as const,
+    features: ['llm', 'features'] as const,
+  },
+  questions: {
+    all: ['questions'] as const,
+    list: (query: QuestionListQuery) => ['questions', 'list', query] as const,
+    detail: (id: string) => ['questions', 'detail', id] as const,
+  },
+};

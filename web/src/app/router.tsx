@@ -1,0 +1,84 @@
+import { Navigate, createBrowserRouter } from 'react-router-dom';
+import { NotFoundPage } from '../components/not-found-page';
+import { PageLoader } from '../components/page-loader';
+import { LoginPage } from '../features/auth/login-page';
+import { SignupPage } from '../features/auth/signup-page';
+import { DashboardPage } from '../features/dashboard/dashboard-page';
+import { AppLayout } from './app-layout';
+import { RequireAuth } from './require-auth';
+import { RouteError } from './route-error';
+
+export const router = createBrowserRouter([
+  { path: '/login', element: <LoginPage />, errorElement: <RouteError /> },
+  { path: '/signup', element: <SignupPage />, errorElement: <RouteError /> },
+  {
+    element: <AppLayout />,
+    errorElement: <RouteError />,
+    // Shown while a lazily loaded page's code arrives on a direct visit.
+    hydrateFallbackElement: <PageLoader />,
+    children: [
+      {
+        element: <RequireAuth />,
+        children: [
+          { path: '/', element: <Navigate to="/dashboard" replace /> },
+          { path: '/dashboard', element: <DashboardPage /> },
+          {
+            path: '/account',
+            lazy: () =>
+              import('../features/account/account-page').then((m) => ({
+                Component: m.AccountPage,
+              })),
+          },
+          {
+            path: '/jobs',
+            lazy: () =>
+              import('../features/jobs/jobs-page').then((m) => ({ Component: m.JobsPage })),
+          },
+          {
+            path: '/questions',
+            lazy: () =>
+              import('../features/questions/questions-page').then((m) => ({
+                Component: m.QuestionsPage,
+              })),
+          },
+          {
+            path: '/questions/import',
+            lazy: () =>
+              import('../features/questions/question-import-page').then((m) => ({
+                Component: m.QuestionImportPage,
+              })),
+          },
+          {
+            path: '/questions/:id',
+            lazy: () =>
+              import('../features/questions/question-detail-page').then((m) => ({
+                Component: m.QuestionDetailPage,
+              })),
+          },
+          { path: '/admin', element: <Navigate to="/admin/users" replace /> },
+          // Admin pages are loaded only by those who open them.
+          {
+            path: '/admin/users',
+            lazy: () =>
+              import('../features/admin/users-page').then((m) => ({ Component: m.UsersPage })),
+          },
+          {
+            path: '/admin/audit',
+            lazy: () =>
+              import('../features/admin/audit-log-page').then((m) => ({
+                Component: m.AuditLogPage,
+              })),
+          },
+          {
+            path: '/admin/ai-usage',
+            lazy: () =>
+              import('../features/admin/ai-usage/ai-usage-page').then((m) => ({
+                Component: m.AiUsagePage,
+              })),
+          },
+        ],
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
