@@ -3,7 +3,7 @@
 // line it starts on, or a problem naming the file and line. Nothing here touches the database.
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, parse, type Options } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import type { GraphEdgeType, GraphNodeKind } from '../../infra/db/schema.ts';
 
@@ -184,6 +184,12 @@ interface ParsedRecord {
   info: { lines: number };
 }
 
+/** A record with the line it starts on. */
+interface LocatedRecord {
+  record: string[];
+  line: number;
+}
+
 interface Header {
   /** Column index of each known column present (lower-case name). */
   known: Map<string, number>;
@@ -269,34 +275,41 @@ async function readCsv(
   onRecord: (get: (column: string) => string, attributes: string, line: number) => void,
   options: ReadOptions,
 ): Promise<{ complete: boolean; records: number }> {
-  const parser = parse({
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    info: true,
-    max_record_size: LIMITS.recordChars,
-  });
   let header: Header | undefined;
   let headerSeen = false;
   let readable = true;
   let records = 0;
   let inflation = 0;
-  /** The line the last complete record ended on. */
+  /** The line the last record the parser produced ended on (counted as the parser goes). */
   let lastEnd = 0;
-  const consume = async (parsed: AsyncIterable<ParsedRecord>): Promise<void> => {
-    for await (const { record, info } of parsed) {
+  const parserOptions: Options<LocatedRecord, ParsedRecord> = {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    max_record_size: LIMITS.recordChars,
+    // Line numbers are worked out here, as each record is produced, rather than where records
+    // are consumed: a parse error can end the stream before the consumer has seen the records
+    // before it, and the error's line must still be right.
+    on_record: (parsed: ParsedRecord): LocatedRecord => {
       // info.lines is the line a record ends on, as csv-parse counts: a quoted field may span
       // several lines (its value keeps the breaks), and csv-parse counts a CRLF inside quotes as
       // two lines, so the CRLFs seen so far are taken off.
       let inner = 0;
-      for (const field of record) {
+      for (const field of parsed.record) {
         if (!field.includes('\n') && !field.includes('\r')) continue;
         const crlf = count(field, '\r\n');
         inflation += crlf;
         inner += count(field, '\n') + count(field, '\r') - crlf;
       }
-      const line = info.lines - inflation - inner;
-      lastEnd = info.lines - inflation;
+      lastEnd = parsed.info.lines - inflation;
+      return { record: parsed.record, line: lastEnd - inner };
+    },
+  };
+  // csv-parse's types do not follow `info: true` (records become { record, info }).
+  const parser = parse(parserOptions as unknown as Options);
+  const consume = async (parsed: AsyncIterable<LocatedRecord>): Promise<void> => {
+    for await (const { record, line } of parsed) {
       if (!headerSeen) {
         headerSeen = true;
         header = readHeader(spec, record, line, problems);
