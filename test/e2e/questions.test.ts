@@ -81,7 +81,10 @@ describe.skipIf(!chromiumAvailable)('question bank', () => {
 
     await page.goto('/questions?concept=fractions');
     await visible(page.getByText('Concept: Fractions and its sub-topics'));
-    await visible(page.getByText('1–13 of 13 questions', { exact: true }));
+    // 13 questions on the skills under Fractions' sub-concepts, and the one on "Relate ratios and
+    // fractions", a Ratio skill that is also part_of Equivalent fractions in the demo edges.
+    await visible(page.getByText('1–14 of 14 questions', { exact: true }));
+    await visible(page.getByRole('link', { name: 'Relate ratios and fractions', exact: true }));
     await screenshot(page, 'questions-concept-fractions');
 
     // A tag badge is a link to its own filtered list.
