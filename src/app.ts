@@ -17,6 +17,7 @@ import { jobsRoutes } from './modules/jobs/jobs-routes.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import { llmUsageRoutes } from './modules/ops/llm-usage-routes.ts';
 import { questionsRoutes } from './modules/questions/questions-routes.ts';
+import { taggingRoutes } from './modules/questions/tagging-routes.ts';
 import { registerAuth, type RouteAccess } from './platform/http/auth.ts';
 import { registerErrorHandling, sendNotFoundProblem } from './platform/http/error-handler.ts';
 import { createMetricsRegistry, registerMetrics } from './platform/http/metrics.ts';
@@ -108,6 +109,7 @@ export async function buildApp(
   await app.register(llmUsageRoutes(deps));
   await app.register(jobsRoutes(deps, { events: options.jobEvents }));
   await app.register(questionsRoutes(deps));
+  await app.register(taggingRoutes(deps));
 
   const webRoot = options.webRoot;
   const hasWeb = webRoot !== undefined && existsSync(path.join(webRoot, 'index.html'));

@@ -16,6 +16,8 @@ import {
   purgeFinishedJobsJob,
 } from './modules/jobs/maintenance-jobs.ts';
 import { workerCheckJob } from './modules/jobs/worker-check-job.ts';
+import { createAutoTagJob } from './modules/questions/questions-jobs.ts';
+import type { TaggingService } from './modules/questions/tagging-service.ts';
 import type { Clock } from './platform/clock.ts';
 
 export interface JobDefinitionDeps {
@@ -39,6 +41,11 @@ export function registerJobDefinitions(jobs: JobQueue, deps: JobDefinitionDeps):
   );
   jobs.register(createOcrJobDefinition({ blobs: deps.blobs, ocr: deps.ocr }));
   jobs.register(createGraphImportJob({ graph: deps.graph, blobs: deps.blobs }));
+}
+
+/** The question tagger's job: registered once the question bank's services exist. */
+export function registerTaggingJobs(jobs: JobQueue, deps: { tagging: TaggingService }): void {
+  jobs.register(createAutoTagJob({ tagging: deps.tagging }));
 }
 
 /** Create or update every schedule; each tick then runs once across all instances. */

@@ -506,6 +506,31 @@ export class GraphService {
   }
 
   /**
+   * Every node with its description and parent, read a page at a time: what other modules build
+   * their own indexes from (e.g. the question tagger).
+   */
+  async allNodesWithText(): Promise<
+    Array<NodeSummary & { description: string; parentId: string | null }>
+  > {
+    const nodes: Array<NodeSummary & { description: string; parentId: string | null }> = [];
+    for await (const page of this.store.nodePages(2000)) {
+      for (const row of page) {
+        nodes.push({
+          id: row.id,
+          externalId: row.external_id,
+          kind: row.kind,
+          name: row.name,
+          subject: row.subject,
+          level: row.level,
+          description: row.description,
+          parentId: row.parent_id,
+        });
+      }
+    }
+    return nodes;
+  }
+
+  /**
    * The node and what is around it within `radius` steps over any link (prerequisites both
    * ways, part_of, parent), at most `limit` nodes: what the graph view draws.
    */

@@ -22,6 +22,13 @@ export interface GraphLookup {
    * that query returns just the node's id.
    */
   subtreeIds(nodeId: string): Promise<string[]>;
+  /** Every node with its description and parent concept: what the tagger indexes. */
+  nodesForTagging(): Promise<TaggingNodeRef[]>;
+}
+
+export interface TaggingNodeRef extends GraphNodeRef {
+  description: string;
+  parentId: string | null;
 }
 
 /** A graph with no nodes: what the question bank sees before a graph exists. */
@@ -30,4 +37,5 @@ export const emptyGraphLookup: GraphLookup = {
   findByExternalIds: async () => new Map(),
   findByIds: async () => new Map(),
   subtreeIds: async (nodeId) => [nodeId],
+  nodesForTagging: async () => [],
 };

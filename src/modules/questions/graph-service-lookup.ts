@@ -27,5 +27,12 @@ export function graphServiceLookup(graph: GraphService): GraphLookup {
       return new Map([...found].map(([key, node]) => [key, ref(node)]));
     },
     subtreeIds: (nodeId) => graph.subtreeIds(nodeId),
+    async nodesForTagging() {
+      return (await graph.allNodesWithText()).map((n) => ({
+        ...ref(n),
+        description: n.description,
+        parentId: n.parentId,
+      }));
+    },
   };
 }
