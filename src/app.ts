@@ -16,8 +16,8 @@ import { graphRoutes } from './modules/graph/graph-routes.ts';
 import { jobsRoutes } from './modules/jobs/jobs-routes.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import { llmUsageRoutes } from './modules/ops/llm-usage-routes.ts';
+import { ocrIngestRoutes } from './modules/questions/ocr-ingest-routes.ts';
 import { questionsRoutes } from './modules/questions/questions-routes.ts';
-import { taggingRoutes } from './modules/questions/tagging-routes.ts';
 import { registerAuth, type RouteAccess } from './platform/http/auth.ts';
 import { registerErrorHandling, sendNotFoundProblem } from './platform/http/error-handler.ts';
 import { createMetricsRegistry, registerMetrics } from './platform/http/metrics.ts';
@@ -109,7 +109,7 @@ export async function buildApp(
   await app.register(llmUsageRoutes(deps));
   await app.register(jobsRoutes(deps, { events: options.jobEvents }));
   await app.register(questionsRoutes(deps));
-  await app.register(taggingRoutes(deps));
+  await app.register(ocrIngestRoutes(deps));
 
   const webRoot = options.webRoot;
   const hasWeb = webRoot !== undefined && existsSync(path.join(webRoot, 'index.html'));

@@ -6,7 +6,7 @@ import { migrateToLatest } from './infra/db/migrate.ts';
 import { createLlmGateway } from './infra/llm/create-llm-gateway.ts';
 import { createJobQueue } from './infra/queue/create-job-queue.ts';
 import type { JobQueue } from './infra/queue/job-queue.ts';
-import { registerJobDefinitions, registerTaggingJobs } from './job-definitions.ts';
+import { registerJobDefinitions } from './job-definitions.ts';
 import type { LlmGateway } from './infra/llm/llm-gateway.ts';
 import type { Ocr } from './infra/ocr/ocr.ts';
 import { OcrPool } from './infra/ocr/ocr-pool.ts';
@@ -21,8 +21,8 @@ import { JobsReadModel } from './modules/jobs/jobs-read-model.ts';
 import { JobsService } from './modules/jobs/jobs-service.ts';
 import { LlmUsageService } from './modules/ops/llm-usage-service.ts';
 import { graphServiceLookup } from './modules/questions/graph-service-lookup.ts';
+import { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { QuestionsService } from './modules/questions/questions-service.ts';
-import { TaggingService } from './modules/questions/tagging-service.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { loggerOptions } from './platform/logger.ts';
 
@@ -47,8 +47,8 @@ export interface Deps {
   jobsService: JobsService;
   /** The question bank: browsing, authoring, GIFT/CSV import and export. */
   questions: QuestionsService;
-  /** Auto-tagging of questions (questions.auto-tag job) and the review queue of suggestions. */
-  tagging: TaggingService;
+  /** OCR ingestion: images of printed questions become draft questions (questions.ocr-draft). */
+  ocrIngest: OcrIngestService;
   /** The knowledge graph: look-ups, traversals, CSV import and export. */
   graph: GraphService;
   /** tesseract.js threads (OCR_WORKERS), started on first use; the ocr.recognise job uses it. */
@@ -103,22 +103,21 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     overrides.ocr ??
     new OcrPool({ size: config.ocr.workers, logger: logger.child({ component: 'ocr' }) });
   const graph = new GraphService({ db: database.db, dialect: database.dialect, clock });
-  registerJobDefinitions(jobs, { config, clock, accounts, blobs, ocr, graph });
+  const ocrIngest = new OcrIngestService({
+    db: database.db,
+    clock,
+    blobs,
+    jobs,
+    logger,
+    maxImageBytes: config.uploads.maxBytes,
+  });
+  registerJobDefinitions(jobs, { config, clock, accounts, blobs, ocr, graph, ocrIngest });
   const jobsService = new JobsService({ jobs, readModel: new JobsReadModel(database.db), audit });
   const questions = new QuestionsService({
     db: database.db,
     clock,
     graph: graphServiceLookup(graph),
   });
-  const tagging = new TaggingService({
-    db: database.db,
-    clock,
-    graph: graphServiceLookup(graph),
-    questions,
-    llm,
-    jobs,
-  });
-  registerTaggingJobs(jobs, { tagging });
   return {
     config,
     logger,
@@ -134,7 +133,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     jobs,
     jobsService,
     questions,
-    tagging,
+    ocrIngest,
     graph,
     ocr,
     async close() {

@@ -16,8 +16,8 @@ import {
   purgeFinishedJobsJob,
 } from './modules/jobs/maintenance-jobs.ts';
 import { workerCheckJob } from './modules/jobs/worker-check-job.ts';
-import { createAutoTagJob } from './modules/questions/questions-jobs.ts';
-import type { TaggingService } from './modules/questions/tagging-service.ts';
+import { createOcrDraftJob } from './modules/questions/ocr-ingest-jobs.ts';
+import type { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import type { Clock } from './platform/clock.ts';
 
 export interface JobDefinitionDeps {
@@ -27,6 +27,7 @@ export interface JobDefinitionDeps {
   blobs: BlobStore;
   ocr: Ocr;
   graph: GraphService;
+  ocrIngest: OcrIngestService;
 }
 
 export function registerJobDefinitions(jobs: JobQueue, deps: JobDefinitionDeps): void {
@@ -41,11 +42,7 @@ export function registerJobDefinitions(jobs: JobQueue, deps: JobDefinitionDeps):
   );
   jobs.register(createOcrJobDefinition({ blobs: deps.blobs, ocr: deps.ocr }));
   jobs.register(createGraphImportJob({ graph: deps.graph, blobs: deps.blobs }));
-}
-
-/** The question tagger's job: registered once the question bank's services exist. */
-export function registerTaggingJobs(jobs: JobQueue, deps: { tagging: TaggingService }): void {
-  jobs.register(createAutoTagJob({ tagging: deps.tagging }));
+  jobs.register(createOcrDraftJob({ ocrIngest: deps.ocrIngest, blobs: deps.blobs, ocr: deps.ocr }));
 }
 
 /** Create or update every schedule; each tick then runs once across all instances. */

@@ -147,6 +147,8 @@ export interface Database {
   questions: QuestionsTable;
   question_imports: QuestionImportsTable;
   question_tags: QuestionTagsTable;
+  question_ocr_batches: QuestionOcrBatchesTable;
+  question_ocr_sources: QuestionOcrSourcesTable;
 }
 
 export type FilePurpose = 'csv' | 'pptx' | 'image' | 'pdf';
@@ -274,4 +276,50 @@ export interface QuestionTagsTable {
   decided_by: string | null;
   decided_at: string | null;
   created_at: string;
+}
+
+// OCR ingestion (src/modules/questions/ocr-ingest-*, migration 0008-question-ocr).
+
+/** One upload of images of printed questions. */
+export interface QuestionOcrBatchesTable {
+  id: string;
+  image_count: number;
+  created_by: string | null;
+  created_at: string;
+}
+
+/** One uploaded image, what OCR read in it, and the draft question made from it. */
+export interface QuestionOcrSourcesTable {
+  id: string;
+  batch_id: string;
+  /** Order within the batch, from 0. */
+  position: number;
+  /** Server-generated (uploads/…); the user's file name is metadata only. */
+  blob_key: string;
+  file_name: string;
+  content_type: 'image/png' | 'image/jpeg';
+  size: number;
+  sha256: string;
+  width: number;
+  height: number;
+  /** The questions.ocr-draft job, once enqueued. */
+  job_id: string | null;
+  status: 'pending' | 'drafted' | 'failed';
+  failure_reason: string | null;
+  /** The draft made from this image; unique, so a retried job never makes a second one. */
+  question_id: string | null;
+  /** The recognised text as OCR returned it. */
+  text: string | null;
+  /** 0-100: mean word confidence. */
+  confidence: number | null;
+  /** JSON text: [{text, confidence, bbox: {x0, y0, x1, y1}}] in reading order. */
+  words: string | null;
+  /** JSON text: lines, same shape. */
+  lines: string | null;
+  recognised_at: string | null;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
 }

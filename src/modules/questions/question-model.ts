@@ -171,6 +171,32 @@ export const answersByType = {
 
 export type AnswersOf<T extends QuestionType> = z.infer<(typeof answersByType)[T]>;
 
+/**
+ * The options of a choice question whose answer is not chosen yet (no option with credit): what
+ * OCR ingestion drafts from a printed question. Allowed only while such a question is a draft;
+ * it must have its correct option before review or publishing.
+ */
+export const unansweredChoiceAnswers = z
+  .object({
+    options: z
+      .array(choiceOptionSchema)
+      .min(2, { message: 'needs at least 2 options' })
+      .max(26, { message: 'at most 26 options' }),
+  })
+  .refine((a) => a.options.every((o) => o.weight <= 0), {
+    message: 'an option has credit, so the answer is chosen',
+    path: ['options'],
+  })
+  .refine((a) => distinctIds(a.options), { message: 'option ids repeat', path: ['options'] });
+
+/** A single or multiple choice question none of whose options has credit yet. */
+export function isUnansweredChoice(type: QuestionType, answers: unknown): boolean {
+  return (
+    (type === 'single_choice' || type === 'multiple_choice') &&
+    unansweredChoiceAnswers.safeParse(answers).success
+  );
+}
+
 /** Type and answers together, as one discriminated value. */
 export type TypedAnswers = {
   [T in QuestionType]: { type: T; answers: AnswersOf<T> };
@@ -237,11 +263,23 @@ export interface DraftIssue {
  */
 export function validateDraft(
   input: Record<string, unknown>,
+  options: {
+    /** Accept a draft choice question without a correct option yet (see unansweredChoiceAnswers). */
+    allowUnansweredDraft?: boolean;
+  } = {},
 ): { ok: true; draft: QuestionDraft } | { ok: false; issues: DraftIssue[] } {
   const fields = questionFieldsSchema.safeParse(input);
   if (!fields.success) return { ok: false, issues: toIssues(fields.error) };
   const schema = answersByType[fields.data.type];
-  const answers = schema.safeParse(input.answers ?? {});
+  let answers = schema.safeParse(input.answers ?? {});
+  if (
+    !answers.success &&
+    options.allowUnansweredDraft === true &&
+    fields.data.status === 'draft' &&
+    isUnansweredChoice(fields.data.type, input.answers)
+  ) {
+    answers = unansweredChoiceAnswers.safeParse(input.answers);
+  }
   if (!answers.success) return { ok: false, issues: toIssues(answers.error, 'answers') };
   const maxMarks =
     fields.data.type === 'written'
@@ -270,7 +308,10 @@ function toIssues(error: z.ZodError, prefix?: string): DraftIssue[] {
 
 /** Parse stored answers JSON of a known type; a row that fails this is a bug, not user input. */
 export function parseStoredAnswers(type: QuestionType, json: string): TypedAnswers['answers'] {
-  return answersByType[type].parse(JSON.parse(json));
+  const value: unknown = JSON.parse(json);
+  // A draft choice question may be stored before its answer is chosen (OCR ingestion).
+  if (isUnansweredChoice(type, value)) return unansweredChoiceAnswers.parse(value);
+  return answersByType[type].parse(value);
 }
 
 /** Letters for option ids: a, b, c … */

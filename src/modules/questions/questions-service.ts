@@ -24,6 +24,7 @@ import { parseGift, writeGift, type ImportProblem } from './gift-format.ts';
 import type { GraphLookup, GraphNodeRef } from './graph-lookup.ts';
 import {
   QUESTION_TYPES,
+  isUnansweredChoice,
   parseStoredAnswers,
   validateDraft,
   type AnswersOf,
@@ -177,7 +178,8 @@ export function orderedQuestionId(nowMs: number = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function newRow(
+/** A new question row (time-ordered id) for a checked draft. */
+export function newRow(
   draft: QuestionDraft,
   meta: { actorId: string | null; now: string; importId: string | null },
 ): QuestionRow {
@@ -416,7 +418,10 @@ export class QuestionsService {
     for (const [key, value] of Object.entries(body)) {
       if (value !== undefined) merged[key] = value;
     }
-    const draft = checkDraft(merged);
+    // A draft that arrived without its answer (OCR) may be saved so until it leaves draft.
+    const draft = checkDraft(merged, {
+      allowUnansweredDraft: row.status === 'draft' && isUnansweredChoice(row.type, current.answers),
+    });
     const now = this.deps.clock.now().toISOString();
     const updated = await this.store.update(id, {
       ...draftColumns(draft),
@@ -430,6 +435,7 @@ export class QuestionsService {
   async setStatus(actor: Actor, ids: string[], status: QuestionStatus): Promise<number> {
     this.requireStaff(actor);
     const unique = [...new Set(ids)];
+    if (status !== 'draft') await this.requireAnswers(unique);
     return this.deps.db.transaction().execute(async (tx) => {
       const updated = await this.store
         .withTransaction(tx)
@@ -443,6 +449,23 @@ export class QuestionsService {
       }
       return updated;
     });
+  }
+
+  /** Choice questions drafted without their answer (OCR) stay drafts until one is chosen. */
+  private async requireAnswers(ids: string[]): Promise<void> {
+    const open = (await this.store.findByIds(ids)).filter((row) =>
+      isUnansweredChoice(row.type, JSON.parse(row.answers)),
+    );
+    if (open.length > 0) {
+      const names = open
+        .slice(0, 3)
+        .map((row) => `"${excerpt(row).slice(0, 60)}"`)
+        .join(', ');
+      throw new BadRequestError(
+        `${open.length === 1 ? 'A question has' : `${open.length} questions have`} no correct option yet (${names}${open.length > 3 ? ', …' : ''}); pick it before review or publishing. Nothing changed.`,
+        'ANSWER_MISSING',
+      );
+    }
   }
 
   async setOneStatus(actor: Actor, id: string, status: QuestionStatus) {
@@ -635,8 +658,12 @@ export class QuestionsService {
   }
 }
 
-function checkDraft(input: Record<string, unknown>): QuestionDraft {
-  const checked = validateDraft(input);
+/** The normalised draft, or ValidationError naming every field (as body.<path>). */
+export function checkDraft(
+  input: Record<string, unknown>,
+  options: { allowUnansweredDraft?: boolean } = {},
+): QuestionDraft {
+  const checked = validateDraft(input, options);
   if (!checked.ok) {
     const errors = checked.issues.map((i) => ({ path: `body.${i.path}`, message: i.message }));
     const first = errors[0]!;

@@ -63,6 +63,11 @@ export class QuestionsStore {
     return this.db.selectFrom('questions').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  async findByIds(ids: string[]): Promise<QuestionRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('questions').selectAll().where('id', 'in', ids).execute();
+  }
+
   /**
    * question_tags.node_id in the list. A concept's subtree can hold thousands of nodes, more
    * than either database takes as bound parameters, so long lists travel as one array parameter.

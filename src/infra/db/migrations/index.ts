@@ -8,6 +8,7 @@ import * as m0004 from './0004-llm-usage.ts';
 import * as m0005 from './0005-llm-daily-usage.ts';
 import * as m0006 from './0006-graph.ts';
 import * as m0007 from './0007-questions.ts';
+import * as m0008 from './0008-question-ocr.ts';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -27,6 +28,7 @@ const registry: Record<string, DialectMigration> = {
   '0005-llm-daily-usage': m0005,
   '0006-graph': m0006,
   '0007-questions': m0007,
+  '0008-question-ocr': m0008,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
