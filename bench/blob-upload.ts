@@ -101,8 +101,7 @@ async function upload(url: string, cookie: string, size: number) {
       'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
     },
     body: multipartStream(size),
-    // @ts-expect-error -- Node's fetch needs duplex for a streamed body; lib.dom's RequestInit lacks it
-    duplex: 'half',
+    duplex: 'half', // Node's fetch needs it for a streamed body
   });
   const body = (await res.json()) as { file?: { id: string; size: number; sha256?: string } };
   if (res.status !== 201 || !body.file) {

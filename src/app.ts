@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -18,19 +17,18 @@ import { healthRoutes } from './modules/ops/health-routes.ts';
 import { llmUsageRoutes } from './modules/ops/llm-usage-routes.ts';
 import { ocrIngestRoutes } from './modules/questions/ocr-ingest-routes.ts';
 import { questionsRoutes } from './modules/questions/questions-routes.ts';
+import { taggingRoutes } from './modules/questions/tagging-routes.ts';
 import { registerAuth, type RouteAccess } from './platform/http/auth.ts';
 import { registerErrorHandling, sendNotFoundProblem } from './platform/http/error-handler.ts';
 import { createMetricsRegistry, registerMetrics } from './platform/http/metrics.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
 import { registerCsrfCheck, registerSecurity } from './platform/http/security.ts';
+import { projectPath } from './platform/paths.ts';
 
 export const APP_VERSION = '0.1.0';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export const defaultWebRoot = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../web/dist',
-);
+export const defaultWebRoot = projectPath('web', 'dist');
 
 export interface RouteSummary {
   method: string;
@@ -109,6 +107,7 @@ export async function buildApp(
   await app.register(llmUsageRoutes(deps));
   await app.register(jobsRoutes(deps, { events: options.jobEvents }));
   await app.register(questionsRoutes(deps));
+  await app.register(taggingRoutes(deps));
   await app.register(ocrIngestRoutes(deps));
 
   const webRoot = options.webRoot;

@@ -1,7 +1,7 @@
 // A reference point, not what `npm start` runs: the same server compiled ahead of time into one
 // JavaScript file with esbuild (dependencies left external), so that it runs without tsx. Used to
 // show how much of the start-up time and memory is the on-the-fly TypeScript loader.
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import type * as Esbuild from 'esbuild';
 import { REPO_ROOT } from '../../test/helpers/server-process.ts';
@@ -22,7 +22,8 @@ export async function buildCompiledServer(root: string): Promise<CompiledServer 
     return undefined;
   }
   const out = tempDir('compiled');
-  const outfile = path.join(out.dir, 'src/main.mjs');
+  // At src/platform/, where src/platform/paths.ts finds the project root two levels up.
+  const outfile = path.join(out.dir, 'src/platform/main.mjs');
   await esbuild.build({
     entryPoints: [path.join(root, 'src/main.ts')],
     bundle: true,
@@ -33,9 +34,11 @@ export async function buildCompiledServer(root: string): Promise<CompiledServer 
     outfile,
     logLevel: 'silent',
   });
-  // Dependencies resolve through node_modules; src/app.ts serves ../web/dist relative to itself.
+  // Dependencies resolve through node_modules; web/dist and config/ are read from the root.
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(out.dir, 'node_modules'));
   mkdirSync(path.join(out.dir, 'web'));
   symlinkSync(path.join(root, 'web/dist'), path.join(out.dir, 'web/dist'));
+  const configRoot = existsSync(path.join(root, 'config')) ? root : REPO_ROOT;
+  symlinkSync(path.join(configRoot, 'config'), path.join(out.dir, 'config'));
   return { command: [process.execPath, outfile], remove: out.remove };
 }

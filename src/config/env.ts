@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { projectPath } from '../platform/paths.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -235,10 +235,7 @@ export interface LlmEnvConfig {
   dailyTokenBudgetPerUser: number;
 }
 
-const defaultLlmConfigDir = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../config',
-);
+const defaultLlmConfigDir = projectPath('config');
 
 function llmConfig(env: Env): LlmEnvConfig {
   return {

@@ -2,15 +2,11 @@
 // every type, tagged with skills of the demo knowledge graph (config/demo/graph). Imported by
 // `seed --demo` and the first start of an empty database, after the demo graph.
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../../platform/paths.ts';
 import type { ImportResult } from './questions-schemas.ts';
 import type { QuestionsService } from './questions-service.ts';
 
-export const DEMO_QUESTIONS_FILE = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../config/demo/questions/questions.csv',
-);
+export const DEMO_QUESTIONS_FILE = projectPath('config', 'demo', 'questions', 'questions.csv');
 
 /** Import the demo questions when the bank is empty; an existing bank is never touched. */
 export async function seedDemoQuestions(
