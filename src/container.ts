@@ -6,7 +6,7 @@ import { migrateToLatest } from './infra/db/migrate.ts';
 import { createLlmGateway } from './infra/llm/create-llm-gateway.ts';
 import { createJobQueue } from './infra/queue/create-job-queue.ts';
 import type { JobQueue } from './infra/queue/job-queue.ts';
-import { registerJobDefinitions } from './job-definitions.ts';
+import { registerJobDefinitions, registerTaggingJobs } from './job-definitions.ts';
 import type { LlmGateway } from './infra/llm/llm-gateway.ts';
 import type { Ocr } from './infra/ocr/ocr.ts';
 import { OcrPool } from './infra/ocr/ocr-pool.ts';
@@ -23,6 +23,7 @@ import { LlmUsageService } from './modules/ops/llm-usage-service.ts';
 import { graphServiceLookup } from './modules/questions/graph-service-lookup.ts';
 import { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { QuestionsService } from './modules/questions/questions-service.ts';
+import { TaggingService } from './modules/questions/tagging-service.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { loggerOptions } from './platform/logger.ts';
 
@@ -47,6 +48,8 @@ export interface Deps {
   jobsService: JobsService;
   /** The question bank: browsing, authoring, GIFT/CSV import and export. */
   questions: QuestionsService;
+  /** Auto-tagging of questions (questions.auto-tag job) and the review queue of suggestions. */
+  tagging: TaggingService;
   /** OCR ingestion: images of printed questions become draft questions (questions.ocr-draft). */
   ocrIngest: OcrIngestService;
   /** The knowledge graph: look-ups, traversals, CSV import and export. */
@@ -118,6 +121,15 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     clock,
     graph: graphServiceLookup(graph),
   });
+  const tagging = new TaggingService({
+    db: database.db,
+    clock,
+    graph: graphServiceLookup(graph),
+    questions,
+    llm,
+    jobs,
+  });
+  registerTaggingJobs(jobs, { tagging });
   return {
     config,
     logger,
@@ -133,6 +145,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     jobs,
     jobsService,
     questions,
+    tagging,
     ocrIngest,
     graph,
     ocr,

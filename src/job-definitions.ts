@@ -18,6 +18,8 @@ import {
 import { workerCheckJob } from './modules/jobs/worker-check-job.ts';
 import { createOcrDraftJob } from './modules/questions/ocr-ingest-jobs.ts';
 import type { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
+import { createAutoTagJob } from './modules/questions/questions-jobs.ts';
+import type { TaggingService } from './modules/questions/tagging-service.ts';
 import type { Clock } from './platform/clock.ts';
 
 export interface JobDefinitionDeps {
@@ -43,6 +45,11 @@ export function registerJobDefinitions(jobs: JobQueue, deps: JobDefinitionDeps):
   jobs.register(createOcrJobDefinition({ blobs: deps.blobs, ocr: deps.ocr }));
   jobs.register(createGraphImportJob({ graph: deps.graph, blobs: deps.blobs }));
   jobs.register(createOcrDraftJob({ ocrIngest: deps.ocrIngest, blobs: deps.blobs, ocr: deps.ocr }));
+}
+
+/** The question tagger's job: registered once the question bank's services exist. */
+export function registerTaggingJobs(jobs: JobQueue, deps: { tagging: TaggingService }): void {
+  jobs.register(createAutoTagJob({ tagging: deps.tagging }));
 }
 
 /** Create or update every schedule; each tick then runs once across all instances. */
