@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -24,14 +23,12 @@ import { registerErrorHandling, sendNotFoundProblem } from './platform/http/erro
 import { createMetricsRegistry, registerMetrics } from './platform/http/metrics.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
 import { registerCsrfCheck, registerSecurity } from './platform/http/security.ts';
+import { projectPath } from './platform/paths.ts';
 
 export const APP_VERSION = '0.1.0';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export const defaultWebRoot = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../web/dist',
-);
+export const defaultWebRoot = projectPath('web', 'dist');
 
 export interface RouteSummary {
   method: string;
