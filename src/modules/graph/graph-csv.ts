@@ -4,6 +4,7 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse, type Options } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { GraphEdgeType, GraphNodeKind } from '../../infra/db/schema.ts';
 
@@ -255,6 +256,76 @@ function readHeader(
     ok = false;
   }
   return ok ? { known, extra, width: record.length } : undefined;
+}
+
+/** The spec of each of the three files, by the key the import uses for it. */
+export const FILE_SPECS: Record<'concept' | 'skill' | 'edges', FileSpec> = {
+  concept: NODE_SPECS.concept,
+  skill: NODE_SPECS.skill,
+  edges: EDGE_SPEC,
+};
+
+/** How much of the start of a file is enough to judge its header line. */
+export const HEADER_HEAD_BYTES = 64 * 1024;
+
+/**
+ * The header problems of a file from its first bytes (missing, repeated or unnamed columns), for
+ * an upload to be refused at once instead of by the import job. `whole` says the bytes are the
+ * entire file. Whatever cannot be judged from them (a header longer than the bytes, broken CSV
+ * on the first line) is left to the full check, which reports it with its line.
+ */
+export function headerProblems(
+  key: keyof typeof FILE_SPECS,
+  head: Buffer,
+  whole: boolean,
+): ImportProblem[] {
+  const spec = FILE_SPECS[key];
+  let bytes = head;
+  if (!whole) {
+    // Only complete lines: the header may not end inside the bytes.
+    const lastBreak = head.lastIndexOf(0x0a);
+    if (lastBreak === -1) return [];
+    bytes = head.subarray(0, lastBreak + 1);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return [];
+  }
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    records = parseSync(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+      to: 1,
+    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+  } catch {
+    return [];
+  }
+  const first = records[0];
+  const problems: ImportProblem[] = [];
+  if (!first) {
+    if (whole) {
+      problems.push({
+        file: spec.file,
+        line: null,
+        code: 'EMPTY_FILE',
+        message: `${spec.file} is empty; it needs at least the header line ${spec.required.join(',')}`,
+      });
+    }
+    return problems;
+  }
+  // The line the header starts on, counted as readCsv counts it.
+  let lines = first.info.lines;
+  for (const field of first.record) {
+    const crlf = count(field, '\r\n');
+    lines -= crlf + (count(field, '\n') + count(field, '\r') - crlf);
+  }
+  readHeader(spec, first.record, lines, problems);
+  return problems;
 }
 
 export interface ReadOptions {

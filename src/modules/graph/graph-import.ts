@@ -13,7 +13,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../../infra/db/database.ts';
 import type { Database, GraphEdgeType, GraphNodeKind } from '../../infra/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { ConflictError } from '../../platform/errors.ts';
+import { AppError, ConflictError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import {
   GRAPH_FILES,
@@ -1062,4 +1062,30 @@ function fileRank(file: GraphFileName | null): number {
 export function formatProblem(p: ImportProblem): string {
   const where = p.file ? `${p.file}${p.line !== null ? ` line ${p.line}` : ''}: ` : '';
   return `${where}${p.message}`;
+}
+
+/**
+ * 400 for problems found before an upload is accepted (the header lines): every problem with its
+ * file and line in `errors`, nothing stored.
+ */
+export class GraphImportRejectedError extends AppError {
+  readonly problems: ImportProblem[];
+
+  constructor(problems: ImportProblem[]) {
+    const sorted = [...problems].sort((a, b) => fileRank(a.file) - fileRank(b.file));
+    const first = sorted[0];
+    super(
+      400,
+      'GRAPH_IMPORT_INVALID',
+      'Import rejected',
+      `The files have ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}; nothing was imported.${first ? ` ${formatProblem(first)}` : ''}`,
+      {
+        errors: sorted.map((p) => ({
+          path: p.file ? `${p.file}${p.line !== null ? ` line ${p.line}` : ''}` : 'files',
+          message: p.message,
+        })),
+      },
+    );
+    this.problems = sorted;
+  }
 }

@@ -59,9 +59,19 @@ export function createGraphImportJob(deps: {
           }
         },
       });
+      // The uploads are only the means of this import: removed once the files have been judged
+      // (imported or rejected) or the job cannot run again; kept while a retry may need them.
+      const removeUploads = async () => {
+        for (const file of Object.values(payload.files)) {
+          await deps.blobs.delete(file.blobKey).catch((err: unknown) => {
+            ctx.log.warn({ err, key: file.blobKey }, 'could not remove a graph import upload');
+          });
+        }
+      };
       let lastPercent = -1;
+      let outcome: ImportOutcome;
       try {
-        const outcome = await deps.graph.importFiles(
+        outcome = await deps.graph.importFiles(
           { concept: source('concept'), skill: source('skill'), edges: source('edges') },
           {
             prune: payload.prune,
@@ -77,17 +87,23 @@ export function createGraphImportJob(deps: {
             },
           },
         );
-        await ctx.progress(
-          100,
-          outcome.status === 'imported'
-            ? 'Imported'
-            : `Nothing imported: ${outcome.problemCount} problem${outcome.problemCount === 1 ? '' : 's'} in the files`,
-        );
-        return outcome;
       } catch (err) {
-        if (err instanceof ConflictError) throw new JobFailure(err.message, { retryable: true });
-        throw err;
+        const failure =
+          err instanceof ConflictError ? new JobFailure(err.message, { retryable: true }) : err;
+        const final =
+          (failure instanceof JobFailure && !failure.retryable) ||
+          (ctx.attempt >= ctx.job.maxAttempts && !ctx.signal.aborted);
+        if (final) await removeUploads();
+        throw failure;
       }
+      await removeUploads();
+      await ctx.progress(
+        100,
+        outcome.status === 'imported'
+          ? 'Imported'
+          : `Nothing imported: ${outcome.problemCount} problem${outcome.problemCount === 1 ? '' : 's'} in the files`,
+      );
+      return outcome;
     },
   };
 }

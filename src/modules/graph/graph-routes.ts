@@ -3,7 +3,7 @@
 import fastifyMultipart, { type Multipart } from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { pipeline } from 'node:stream';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import type { AppConfig } from '../../config/env.ts';
 import type { JobQueue } from '../../infra/queue/job-queue.ts';
 import { newUploadKey } from '../../infra/storage/blob-keys.ts';
@@ -18,8 +18,8 @@ import {
 } from '../../platform/errors.ts';
 import { currentUser } from '../../platform/http/auth.ts';
 import { UploadInspector } from '../files/upload-inspection.ts';
-import { GRAPH_FILES } from './graph-csv.ts';
-import type { GraphFileKey } from './graph-import.ts';
+import { GRAPH_FILES, HEADER_HEAD_BYTES, headerProblems, type ImportProblem } from './graph-csv.ts';
+import { GraphImportRejectedError, type GraphFileKey } from './graph-import.ts';
 import { GRAPH_IMPORT_JOB, type GraphImportPayload } from './graph-jobs.ts';
 import {
   depthQuery,
@@ -56,6 +56,31 @@ const FIELD_TO_FILE: Record<string, GraphFileKey> = {
   edges: 'edges',
   'edges.csv': 'edges',
 };
+
+/** Passes a file through, keeping its first bytes (to check its header before the job runs). */
+class HeadCapture extends Transform {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  bytes = 0;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.kept < HEADER_HEAD_BYTES) {
+      const part = chunk.subarray(0, HEADER_HEAD_BYTES - this.kept);
+      this.chunks.push(Buffer.from(part));
+      this.kept += part.length;
+    }
+    callback(null, chunk);
+  }
+
+  get head(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
+  get whole(): boolean {
+    return this.bytes <= this.kept;
+  }
+}
 
 const TRUE_VALUES = new Set(['true', '1', 'on', 'yes']);
 const FALSE_VALUES = new Set(['false', '0', 'off', 'no', '']);
@@ -283,6 +308,7 @@ export function graphRoutes(deps: GraphRoutesDeps) {
           );
         }
         const stored: Partial<Record<GraphFileKey, { blobKey: string; size: number }>> = {};
+        const headerIssues: ImportProblem[] = [];
         let prune = false;
         const cleanUp = async () => {
           for (const file of Object.values(stored)) {
@@ -298,7 +324,8 @@ export function graphRoutes(deps: GraphRoutesDeps) {
               limits: {
                 // One byte over reaches the inspector, which answers 413 (busboy would truncate).
                 fileSize: config.uploads.maxBytes + 1,
-                files: 3,
+                // One more than needed, so a repeated file gets its own message.
+                files: 4,
                 fields: 5,
                 fieldSize: 100,
                 parts: 8,
@@ -331,7 +358,8 @@ export function graphRoutes(deps: GraphRoutesDeps) {
               );
             }
             const inspector = new UploadInspector('csv', config.uploads.maxBytes);
-            pipeline(part.file, inspector, () => {
+            const capture = new HeadCapture();
+            pipeline(part.file, capture, inspector, () => {
               // Failures surface through the inspector (sniffed / put below).
             });
             let contentType: string;
@@ -347,6 +375,7 @@ export function graphRoutes(deps: GraphRoutesDeps) {
                 originalName: GRAPH_FILES[key],
               });
               stored[key] = { blobKey, size: meta.size };
+              headerIssues.push(...headerProblems(key, capture.head, capture.whole));
             } catch (err) {
               inspector.destroy();
               throw inFile(inspector.errored ?? err, GRAPH_FILES[key]);
@@ -359,6 +388,8 @@ export function graphRoutes(deps: GraphRoutesDeps) {
               'GRAPH_FILE_MISSING',
             );
           }
+          // Header lines are judged now: a file the job would refuse at once is refused here.
+          if (headerIssues.length > 0) throw new GraphImportRejectedError(headerIssues);
           const { concept, skill, edges } = stored as Required<typeof stored>;
           const payload: GraphImportPayload = { files: { concept, skill, edges }, prune };
           const job = await jobs.enqueue(GRAPH_IMPORT_JOB, payload, { userId: user.id });
@@ -368,6 +399,17 @@ export function graphRoutes(deps: GraphRoutesDeps) {
         } catch (err) {
           await cleanUp();
           if (err instanceof AppError) throw err;
+          const code = (err as { code?: unknown }).code;
+          if (
+            code === 'FST_FILES_LIMIT' ||
+            code === 'FST_PARTS_LIMIT' ||
+            code === 'FST_FIELDS_LIMIT'
+          ) {
+            throw new BadRequestError(
+              'The form has too many parts: send the three files concept_nodes, skill_nodes and edges, and optionally prune.',
+              'GRAPH_FORM_TOO_LARGE',
+            );
+          }
           const status = (err as { statusCode?: number }).statusCode;
           if (status !== undefined && status < 500) throw err;
           if (isMultipartError(err)) throw malformed();
