@@ -227,7 +227,6 @@ export function describeMaths(text: string): string {
   const letterTerm =
     /(?:\b\d+[a-z]\b|(?<![a-z£$])[a-z](?=\s*[+\-=×*/^)]|\s*$)|(?<=[+\-=×*/(]\s*)[a-z]\b)/;
   const hasLetters = letterTerm.test(s);
-  if (hasLetters && /=/.test(s)) s += ' equation ';
   if (hasLetters) s += ' letter expression ';
   if (/(\d|\b[a-z])\s*\(\s*[\da-z]/.test(s) && hasLetters) s += ' bracket ';
   // Powers of ten are named by curricula ("multiply by 10, 100 and 1000"); other numbers not.
@@ -308,7 +307,7 @@ export function stem(word: string): string {
   else if (w.endsWith('ed') && w.length > 4 && VOWEL.test(w.slice(0, -2)))
     w = undouble(w.slice(0, -2));
   if (w.endsWith('ication')) w = `${w.slice(0, -7)}y`;
-  else if (w.endsWith('ly') && w.length > 5) w = w.slice(0, -2);
+  else if (w.endsWith('ly') && w.length > 5 && !w.endsWith('ply')) w = w.slice(0, -2);
   if (w.endsWith('e') && w.length > 4) w = w.slice(0, -1);
   return w;
 }
