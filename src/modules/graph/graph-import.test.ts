@@ -206,6 +206,37 @@ describe.each(testDialects())('graph import on %s', (dialect) => {
     expect(await counts()).toMatchObject({ skills: 0, edges: 0 });
   });
 
+  it('reports every separate cycle, of skills and of concepts, each with its own ids', async () => {
+    const problems = problemsOf(
+      await run({
+        concept: 'id,name,description,parent_id\nroot,Root,,\nc1,C1,,root\nc2,C2,,root\n',
+        skill: 'id,name,description,concept_id\na,A,,c1\nb,B,,c1\nx,X,,c2\ny,Y,,c2\nz,Z,,c2\n',
+        edges: [
+          'source_id,target_id,type',
+          'a,b,prerequisite', // 2
+          'b,a,prerequisite', // 3
+          'x,y,prerequisite', // 4
+          'y,z,prerequisite', // 5
+          'z,x,prerequisite', // 6
+          'c1,c2,prerequisite', // 7
+          'c2,c1,prerequisite', // 8
+          'a,x,prerequisite', // 9: joins the two skill cycles one way only
+        ].join('\n'),
+      }),
+    );
+    expect(where(problems)).toEqual([
+      'edges.csv:2:PREREQUISITE_CYCLE',
+      'edges.csv:4:PREREQUISITE_CYCLE',
+      'edges.csv:7:PREREQUISITE_CYCLE',
+    ]);
+    expect(problems.map((p) => p.ids)).toEqual([
+      ['a', 'b', 'a'],
+      ['x', 'y', 'z', 'x'],
+      ['c1', 'c2', 'c1'],
+    ]);
+    expect(await counts()).toMatchObject({ concepts: 0, skills: 0, edges: 0 });
+  });
+
   it('reports concepts that contain each other, by parent_id or by part_of', async () => {
     const problems = problemsOf(
       await run({
@@ -350,6 +381,37 @@ describe.each(testDialects())('graph import on %s', (dialect) => {
     } finally {
       await other.drop();
     }
+  });
+
+  it('round-trips values CSV must quote (commas, quotes, line breaks) and spaces, tabs, unicode', async () => {
+    const files = {
+      concept: [
+        'id,name,description,parent_id,subject,level,Notes',
+        'root,"Root, the top",,,Maths,,"He said ""no"""',
+        'über ü,  spaced  ,"two\nlines, and ""quotes""",root,,Y7,',
+        '"a,b",=SUM(A1),"line\r\nbreak",root,,,tab\there',
+        '',
+      ].join('\n'),
+      skill: [
+        'id,name,description,concept_id,weight,Notes',
+        's1,"Skill ""one""",,über ü,0.5,',
+        's2,Skill 2,"multi\nline\ndescription","a,b",,😀',
+        '',
+      ].join('\n'),
+      edges:
+        'source_id,target_id,type,why\ns1,s2,prerequisite,"because, well"\nüber ü,"a,b",part_of,\n',
+    };
+    importedSummary(await run(files));
+    expect((await service().getNode('über ü')).description).toBe('two\nlines, and "quotes"');
+    expect((await service().getNode('a,b')).description).toBe('line\r\nbreak');
+    expect((await service().getNode('a,b')).name).toBe('=SUM(A1)');
+    expect((await service().getNode('s2')).attributes).toEqual({ weight: '', Notes: '😀' });
+    // The export quotes only where CSV needs it, as these files do: byte for byte the same.
+    const exported = await service().exportCsv();
+    expect(exported).toEqual(files);
+    const again = importedSummary(await run(exported));
+    expect(again.nodeChanges).toEqual({ created: 0, updated: 0, unchanged: 5, removed: 0 });
+    expect(again.edgeChanges).toEqual({ created: 0, updated: 0, unchanged: 2, removed: 0 });
   });
 
   it('counts lines right with a byte order mark, CRLF, blank lines and quoted line breaks', async () => {
