@@ -19,6 +19,7 @@ import { registerGraphCommands } from './modules/graph/graph-cli.ts';
 import { seedDemoGraph } from './modules/graph/graph-seed.ts';
 import { seedDemoQuestions } from './modules/questions/questions-seed.ts';
 import { registerQuestionsCommands } from './modules/questions/questions-cli.ts';
+import { registerTaggingCommands } from './modules/questions/tagging-cli.ts';
 
 const out = (line = '') => process.stdout.write(line + '\n');
 
@@ -322,6 +323,7 @@ export function buildCli(): Command {
   registerBanksCommands(program, (fn) => withDeps((deps) => fn(deps)));
   registerGraphCommands(program, (fn) => withDeps((deps) => fn(deps)));
   registerQuestionsCommands(program, (fn) => withDeps((deps) => fn(deps)));
+  registerTaggingCommands(program);
   return program;
 }
 

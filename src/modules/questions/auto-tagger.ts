@@ -167,9 +167,9 @@ export class TaggingIndex {
     return this.docs.length;
   }
 
-  /** Whether a node (internal id) is one the index can propose. */
-  has(nodeId: string): boolean {
-    return this.docs.some((d) => d.node.id === nodeId);
+  /** External ids of the nodes the index can propose. */
+  externalIds(): string[] {
+    return this.docs.map((d) => d.node.externalId);
   }
 
   /** The question's weighted terms: each stem once, with its best weight and first word. */

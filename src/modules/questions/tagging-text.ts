@@ -216,6 +216,11 @@ export function describeMaths(text: string): string {
   s = s.replace(/\b\d+(\.\d+)?\s*%/g, ' percentage ');
   // "3/4 of 20", "15% of 80": a part of an amount.
   s = s.replace(/\b(fraction|percentage)\s+of\s+(?=\d)/g, '$1 amount ');
+  // A clock time (at 9:00, 7:30 pm) is not a ratio.
+  s = s.replace(
+    /\b(at|by|from|until|before|after)\s+\d{1,2}:\d{2}\b|\b\d{1,2}:\d{2}\s*(am|pm)\b/g,
+    ' ',
+  );
   s = s.replace(/\b\d+(\s*:\s*\d+)+\b/g, ' ratio ');
   s = s.replace(/(^|[^\d.])\d*\.\d+\b/g, '$1 decimal ');
   s = s.replace(/\b\d+(,\d{3})+\b/g, ' '); // 4,702: a number, nothing more
