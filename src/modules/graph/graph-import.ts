@@ -983,17 +983,29 @@ function findCycles(
   const report = (from: number[], to: number[], code: 'PREREQUISITE_CYCLE' | 'HIERARCHY_CYCLE') => {
     const { start, adj } = compress(n, from, to);
     for (const component of cyclicComponents(n, start, adj)) {
-      // Start from the first node of the files on the cycle, so the report reads like them.
+      // Start from the node of the cycle that comes first in the files, so the report reads like
+      // them and is the same every time (universe indexes of nodes already in the graph follow
+      // their internal ids); failing that, from the smallest external id.
       let first = -1;
+      let firstRow = Number.MAX_SAFE_INTEGER;
       for (const i of component) {
-        if ((universe.fileRows[i] ?? -1) >= 0 && (first === -1 || i < first)) first = i;
+        const row = universe.fileRows[i] ?? -1;
+        if (row >= 0 && row < firstRow) {
+          first = i;
+          firstRow = row;
+        }
       }
-      const cycle = cycleThrough(
-        first === -1 ? (component[0] ?? 0) : first,
-        new Set(component),
-        start,
-        adj,
-      );
+      if (first === -1) {
+        for (const i of component) {
+          if (
+            first === -1 ||
+            (universe.externalIds[i] ?? '') < (universe.externalIds[first] ?? '')
+          ) {
+            first = i;
+          }
+        }
+      }
+      const cycle = cycleThrough(first, new Set(component), start, adj);
       const ids = cycle.map((i) => universe.externalIds[i] ?? '?');
       const along: Origin[] = [];
       for (let k = 0; k + 1 < cycle.length; k++) {
