@@ -29,4 +29,11 @@ export const queryKeys = {
     list: (query: QuestionListQuery) => ['questions', 'list', query] as const,
     detail: (id: string) => ['questions', 'detail', id] as const,
   },
+  /** OCR ingestion: under the question bank's prefix, so its refreshes cover them. */
+  questionOcr: {
+    all: ['questions', 'ocr'] as const,
+    list: (query: object) => ['questions', 'ocr', 'list', query] as const,
+    detail: (id: string) => ['questions', 'ocr', 'detail', id] as const,
+    ofQuestion: (questionId: string) => ['questions', 'ocr', 'of-question', questionId] as const,
+  },
 };

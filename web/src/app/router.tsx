@@ -49,6 +49,20 @@ export const router = createBrowserRouter([
               })),
           },
           {
+            path: '/questions/ocr',
+            lazy: () =>
+              import('../features/questions/ocr-import-page').then((m) => ({
+                Component: m.OcrImportPage,
+              })),
+          },
+          {
+            path: '/questions/ocr/:id',
+            lazy: () =>
+              import('../features/questions/ocr-draft-page').then((m) => ({
+                Component: m.OcrDraftPage,
+              })),
+          },
+          {
             path: '/questions/:id',
             lazy: () =>
               import('../features/questions/question-detail-page').then((m) => ({

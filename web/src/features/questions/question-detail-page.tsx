@@ -36,6 +36,7 @@ import {
 import { ErrorAlert } from '../../components/error-alert';
 import { formatDateTime } from '../../components/format';
 import { PageLoader } from '../../components/page-loader';
+import { OcrSourceLink } from './ocr-source-link';
 import { StatusBadge } from './question-badges';
 
 /** HTML the server rendered from markdown and sanitised (sanitize-html allow-list). */
@@ -360,6 +361,7 @@ function StaffQuestionView({ question }: { question: StaffQuestion }) {
                   Other questions of this import
                 </Anchor>
               ) : null}
+              {question.source === 'ocr' ? <OcrSourceLink questionId={question.id} /> : null}
             </Card>
             <Card withBorder>
               <Title order={2} size="h4" mb="sm">

@@ -99,9 +99,14 @@ export function QuestionImportPage() {
 
   return (
     <Stack gap="lg" maw={900}>
-      <Anchor component={Link} to="/questions" size="sm">
-        ← All questions
-      </Anchor>
+      <Group gap="md">
+        <Anchor component={Link} to="/questions" size="sm">
+          ← All questions
+        </Anchor>
+        <Anchor component={Link} to="/questions/ocr" size="sm">
+          Import from images of printed questions instead
+        </Anchor>
+      </Group>
       <PageHeader
         title="Import questions"
         description="A Moodle GIFT export or a CSV file. The whole file is checked first; if any question has a problem, nothing is imported."

@@ -161,6 +161,9 @@ export function QuestionsPage() {
               <Button component="a" href={exportHref('csv', params)} variant="default" download>
                 Export CSV
               </Button>
+              <Button component={Link} to="/questions/ocr" variant="default">
+                Import from images
+              </Button>
               <Button component={Link} to="/questions/import" leftSection={<PlusIcon size={16} />}>
                 Import questions
               </Button>

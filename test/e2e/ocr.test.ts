@@ -1,0 +1,150 @@
+// OCR ingestion in Chromium against the real server and its tesseract.js pool: an instructor
+// uploads two photographed-looking question images (rendered by Chromium), watches their jobs
+// complete, opens a draft and sees the image beside the recognised text, corrects a misprinted
+// word, saves, marks it reviewed; then picks the right option of the multiple-choice draft and
+// sends it to review.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { renderText } from '../../src/infra/ocr/ocr-test-images.ts';
+import {
+  atPath,
+  chromiumAvailable,
+  launchChromium,
+  logIn,
+  screenshot,
+  visible,
+  watchPageProblems,
+} from './browser.ts';
+import { DEMO_PASSWORD, startServer, type ServerProcess } from './server-process.ts';
+
+const INSTRUCTOR = 'instructor@example.com';
+const CHOICE = [
+  '1. Which gas do plants take in for photosynthesis?',
+  'A) Oxygen',
+  'B) Carbon dioxide',
+  'C) Nitrogen',
+];
+// "Explian" is misprinted on purpose: the instructor corrects it.
+const WRITTEN = ['2. Explian how the heart pumps blood around the body. [3 marks]'];
+
+const rows = (page: Page) =>
+  page.getByRole('table', { name: 'Drafts from images' }).locator('tbody tr');
+
+describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  let choicePng: Buffer;
+  let writtenPng: Buffer;
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchChromium();
+    choicePng = await renderText(browser, CHOICE);
+    writtenPng = await renderText(browser, WRITTEN, { type: 'jpeg' });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({
+      baseURL: server.url,
+      viewport: { width: 1280, height: 900 },
+    });
+    page = await context.newPage();
+    problems = watchPageProblems(page);
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('turns uploaded images into drafts an instructor corrects beside the image', async () => {
+    await page.goto('/login');
+    await logIn(page, INSTRUCTOR, DEMO_PASSWORD);
+    await atPath(page, '/dashboard');
+    await page.goto('/questions');
+    await page.getByRole('link', { name: 'Import from images' }).click();
+    await atPath(page, '/questions/ocr');
+    await visible(page.getByRole('heading', { name: 'Import from images', level: 1 }));
+
+    await page.locator('input[type="file"]').setInputFiles([
+      { name: 'photosynthesis.png', mimeType: 'image/png', buffer: choicePng },
+      { name: 'heart.jpg', mimeType: 'image/jpeg', buffer: writtenPng },
+    ]);
+    await visible(page.getByRole('table', { name: 'Images to upload' }));
+    await screenshot(page, 'ocr-import-picked');
+    await page.getByRole('button', { name: 'Upload 2 images' }).click();
+
+    const url = await atPath(page, '/questions/ocr');
+    await page.waitForURL((u) => u.searchParams.has('batch'), { timeout: 15_000 });
+    expect(url.pathname).toBe('/questions/ocr');
+    await visible(page.getByText('2 of 2 drafted.'));
+    expect(await rows(page).count()).toBe(2);
+    await visible(rows(page).filter({ hasText: 'heart.jpg' }).getByText('Drafted'));
+    await visible(rows(page).filter({ hasText: 'photosynthesis.png' }).getByText('Single choice'));
+    // Thumbnails load through the authenticated image route.
+    const thumb = page.getByRole('img', { name: 'Image heart.jpg' });
+    await visible(thumb);
+    await page.waitForFunction(
+      () => [...document.images].every((img) => img.complete && img.naturalWidth > 0),
+      undefined,
+      { timeout: 15_000 },
+    );
+    await screenshot(page, 'ocr-import-drafted');
+
+    // The written draft: image beside the text, a word corrected, saved, reviewed.
+    await page.getByRole('link', { name: 'heart.jpg' }).click();
+    await page.waitForURL(/\/questions\/ocr\/[0-9a-f-]{36}$/);
+    await visible(page.getByRole('heading', { name: 'heart.jpg', level: 1 }));
+    await visible(page.getByRole('img', { name: 'The uploaded image heart.jpg' }));
+    await visible(page.getByRole('group', { name: 'Recognised text' }));
+    expect(await page.getByRole('group', { name: 'Recognised text' }).textContent()).toContain(
+      'Explian',
+    );
+    const stem = page.getByRole('textbox', { name: 'Question' });
+    expect(await stem.inputValue()).toBe(
+      'Explian how the heart pumps blood around the body. [3 marks]',
+    );
+    expect(await page.getByRole('textbox', { name: 'Marks' }).inputValue()).toBe('3');
+    await screenshot(page, 'ocr-draft-written');
+    await stem.fill('Explain how the heart pumps blood around the body. [3 marks]');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await visible(page.getByText('Draft saved.'));
+    await page.getByRole('button', { name: 'Mark reviewed', exact: true }).click();
+    await visible(page.getByText('Marked reviewed.'));
+    await visible(page.getByText('Reviewed', { exact: true }));
+    expect(await page.getByRole('textbox', { name: 'Question' }).inputValue()).toBe(
+      'Explain how the heart pumps blood around the body. [3 marks]',
+    );
+    await screenshot(page, 'ocr-draft-written-reviewed');
+
+    // The choice draft: no answer yet; pick B, save, send it to review.
+    await page.getByRole('link', { name: '← Import from images' }).click();
+    await page.getByRole('link', { name: 'photosynthesis.png' }).click();
+    await visible(page.getByRole('heading', { name: 'photosynthesis.png', level: 1 }));
+    expect(await page.getByRole('textbox', { name: 'Option B' }).inputValue()).toBe(
+      'Carbon dioxide',
+    );
+    expect(
+      await page.getByRole('button', { name: 'Reviewed, ready for review' }).isDisabled(),
+    ).toBe(true);
+    await page.getByRole('radio', { name: 'Option B is correct' }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await visible(page.getByText('Draft saved.'));
+    await page.getByRole('button', { name: 'Reviewed, ready for review' }).click();
+    await visible(page.getByText('Reviewed and sent to review.'));
+    await visible(page.getByText('In review', { exact: true }));
+    await screenshot(page, 'ocr-draft-choice-reviewed');
+
+    // Both reviewed: nothing left in the review list.
+    await page.goto('/questions/ocr?view=review');
+    await visible(page.getByText('No drafts wait for review.'));
+  }, 120_000);
+});
