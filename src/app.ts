@@ -114,6 +114,10 @@ export async function buildApp(
   const hasWeb = webRoot !== undefined && existsSync(path.join(webRoot, 'index.html'));
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webRoot, wildcard: true, index: false });
+    // The site's address itself: the SPA (which sends a visitor on to the dashboard or login).
+    app.get('/', { schema: { hide: true } }, (_request, reply) =>
+      reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false }),
+    );
   }
   app.setNotFoundHandler((request, reply) => {
     // Client-side routes of the SPA get its index page; everything else a 404 problem.
@@ -122,7 +126,9 @@ export async function buildApp(
       !request.url.startsWith('/api/') &&
       (request.headers.accept ?? '').includes('text/html');
     if (hasWeb && isPage) {
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      return reply
+        .header('cache-control', 'no-cache')
+        .sendFile('index.html', { cacheControl: false });
     }
     return sendNotFoundProblem(request, reply);
   });
