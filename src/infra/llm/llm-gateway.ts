@@ -5,14 +5,7 @@
 // and outcome. Callers get the validated object or text, or one of the typed errors of
 // llm-errors.ts; nothing else escapes.
 import { performance } from 'node:perf_hooks';
-import {
-  generateText,
-  NoObjectGeneratedError,
-  Output,
-  type FinishReason,
-  type LanguageModel,
-  type LanguageModelUsage,
-} from 'ai';
+import type { FinishReason, LanguageModel, LanguageModelUsage } from 'ai';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -34,6 +27,7 @@ import {
   LlmRateLimitedError,
   LlmTimeoutError,
 } from './llm-errors.ts';
+import { loadAiSdk, type AiSdk } from './ai-sdk.ts';
 import { estimateTokens, OFFLINE_MODEL, OfflineGenerator } from './offline-generator.ts';
 import type { PriceTable } from './pricing.ts';
 import type { PromptRegistry, PromptVariables, RenderedPrompt } from './prompts.ts';
@@ -489,6 +483,7 @@ export class LlmGateway {
   }
 
   private async attempt<T>(
+    ai: AiSdk,
     model: LanguageModel,
     call: ResolvedCall,
     prompt: RenderedPrompt,
@@ -511,7 +506,7 @@ export class LlmGateway {
       },
     };
     if (operation.kind === 'text') {
-      const result = await generateText(common);
+      const result = await ai.generateText(common);
       this.logWarnings(call, result.warnings);
       // T is string for text operations.
       return {
@@ -520,9 +515,9 @@ export class LlmGateway {
         usage: result.totalUsage,
       };
     }
-    const result = await generateText({
+    const result = await ai.generateText({
       ...common,
-      output: Output.object({ schema: operation.schema, name: operation.schemaName }),
+      output: ai.Output.object({ schema: operation.schema, name: operation.schemaName }),
     });
     this.logWarnings(call, result.warnings);
     return { value: result.output, finishReason: result.finishReason, usage: result.totalUsage };
@@ -545,7 +540,8 @@ export class LlmGateway {
     callerSignal: AbortSignal | undefined,
   ): Promise<T> {
     const ctx = { feature: call.settings.feature, provider: call.provider, model: call.model };
-    const model = this.providers.model(call.provider as RemoteProvider, call.model);
+    const ai = await loadAiSdk();
+    const model = await this.providers.model(call.provider as RemoteProvider, call.model);
     const timeoutMs = call.settings.timeoutMs;
     const deadline = performance.now() + timeoutMs;
     const controller = new AbortController();
@@ -572,12 +568,12 @@ export class LlmGateway {
         }
         let failure: ClassifiedFailure;
         try {
-          const result = await this.attempt(model, call, prompt, operation, signal);
+          const result = await this.attempt(ai, model, call, prompt, operation, signal);
           this.addUsage(tally, result.usage);
           tally.finishReason = result.finishReason;
           return result.value;
         } catch (err) {
-          if (NoObjectGeneratedError.isInstance(err)) {
+          if (ai.NoObjectGeneratedError.isInstance(err)) {
             // The provider answered: its tokens are spent whether or not the answer was usable.
             this.addUsage(tally, err.usage);
             tally.finishReason = err.finishReason ?? null;

@@ -1,9 +1,7 @@
 // The real providers, through the Vercel AI SDK. Base URLs and keys come only from AppConfig (the
 // environment), never from llm.yaml in the repository and never from a request. A feature whose
 // provider has no key (or base URL) configured falls back to the offline generator.
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+// The provider packages are imported when a feature first uses one, like the SDK (ai-sdk.ts).
 import type { LanguageModel } from 'ai';
 import type { ProviderName } from './llm-config.ts';
 
@@ -64,44 +62,52 @@ export class ProviderRegistry {
   }
 
   /** The AI SDK model for a provider that is available (check availability() first). */
-  model(provider: RemoteProvider, modelId: string): LanguageModel {
+  async model(provider: RemoteProvider, modelId: string): Promise<LanguageModel> {
     const key = `${provider}\u0000${modelId}`;
     let model = this.models.get(key);
     if (!model) {
-      model = this.create(provider, modelId);
+      model = await this.create(provider, modelId);
       this.models.set(key, model);
     }
     return model;
   }
 
-  private create(provider: RemoteProvider, modelId: string): LanguageModel {
+  private async create(provider: RemoteProvider, modelId: string): Promise<LanguageModel> {
     const c = this.credentials;
     // Every setting is passed explicitly, so the SDK never falls back to reading process.env.
     switch (provider) {
-      case 'openai':
+      case 'openai': {
+        const { createOpenAI } = await import('@ai-sdk/openai');
         // Chat Completions: the API every OpenAI-compatible server implements as well.
         return createOpenAI({
           apiKey: c.openaiApiKey ?? '',
           baseURL: withoutTrailingSlash(c.openaiBaseUrl ?? OPENAI_DEFAULT_BASE_URL),
         }).chat(modelId);
-      case 'anthropic':
+      }
+      case 'anthropic': {
+        const { createAnthropic } = await import('@ai-sdk/anthropic');
         return createAnthropic({
           apiKey: c.anthropicApiKey ?? '',
           baseURL: withoutTrailingSlash(c.anthropicBaseUrl ?? ANTHROPIC_DEFAULT_BASE_URL),
         })(modelId);
-      case 'ollama':
+      }
+      case 'ollama': {
+        const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
         return createOpenAICompatible({
           name: 'ollama',
           baseURL: ollamaApiUrl(c.ollamaBaseUrl ?? ''),
           supportsStructuredOutputs: true,
         }).chatModel(modelId);
-      case 'openai-compatible':
+      }
+      case 'openai-compatible': {
+        const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
         return createOpenAICompatible({
           name: 'openai-compatible',
           baseURL: withoutTrailingSlash(c.openaiBaseUrl ?? ''),
           ...(c.openaiApiKey ? { apiKey: c.openaiApiKey } : {}),
           supportsStructuredOutputs: true,
         }).chatModel(modelId);
+      }
     }
   }
 }

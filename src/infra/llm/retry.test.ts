@@ -1,5 +1,6 @@
 import { APICallError } from 'ai';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadAiSdk } from './ai-sdk.ts';
 import { backoffDelay, classifyFailure, parseRetryAfter, sleep } from './retry.ts';
 import { Semaphore } from './semaphore.ts';
 
@@ -37,6 +38,11 @@ describe('Retry-After', () => {
 });
 
 describe('failure classification', () => {
+  // The gateway loads the SDK before its first provider call, as here.
+  beforeAll(async () => {
+    await loadAiSdk();
+  });
+
   it('retries 429, 5xx and connection failures but not other 4xx', () => {
     const limited = classifyFailure(apiError(429, { 'retry-after': '2' }), now);
     expect(limited).toMatchObject({ kind: 'rate-limited', retryable: true, retryAfterMs: 2000 });

@@ -1,7 +1,7 @@
 // When to retry a failed provider call and how long to wait first: 429, 5xx and connection
 // failures are retried with exponential backoff and jitter, or after the provider's Retry-After
 // (seconds or an HTTP date) when it sends one; other 4xx answers are not retried.
-import { APICallError } from 'ai';
+import { loadedAiSdk } from './ai-sdk.ts';
 
 export type FailureKind =
   /** 429 */
@@ -108,7 +108,7 @@ function shortBody(body: string | undefined): string {
 }
 
 export function classifyFailure(err: unknown, now: Date): ClassifiedFailure {
-  if (APICallError.isInstance(err)) {
+  if (loadedAiSdk()?.APICallError.isInstance(err)) {
     const status = err.statusCode;
     const retryAfterMs = parseRetryAfter(err.responseHeaders, now);
     if (status === undefined) {

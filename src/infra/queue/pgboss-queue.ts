@@ -9,7 +9,7 @@
 // - the lease sweeper takes back the jobs of a dead worker and fails their pg-boss attempt so
 //   pg-boss hands the job to a live worker.
 import { CompiledQuery, sql, type Kysely } from 'kysely';
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import { withTransaction } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { Outcome } from './job-executor.ts';
@@ -57,7 +57,9 @@ export class PgBossJobQueue extends TableJobQueue {
 
   private connect(): Promise<PgBoss> {
     this.starting ??= (async () => {
-      const boss = new PgBoss({
+      // Loaded only by processes configured with JOB_QUEUE=pgboss.
+      const { default: PgBossClass } = await import('pg-boss');
+      const boss = new PgBossClass({
         connectionString: this.bossDeps.databaseUrl,
         max: this.bossDeps.poolMax ?? 4,
         application_name: 'skillbridge-jobs',

@@ -1,15 +1,23 @@
 // What makes a password acceptable. Lengths follow NIST SP 800-63B: a minimum length, a check
 // against commonly used passwords, and no composition rules.
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
+import type * as ZxcvbnCommon from '@zxcvbn-ts/language-common';
+
+// The list (with the rest of the package's dictionaries, ~17 MB in memory) is loaded on the first
+// password check rather than at start-up; checks are synchronous, hence require().
+const require = createRequire(import.meta.url);
 
 export const PASSWORD_MAX_LENGTH = 256;
 
 let commonPasswords: Set<string> | undefined;
 
 function isCommonPassword(password: string): boolean {
-  commonPasswords ??= new Set(
-    (dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()),
-  );
+  if (!commonPasswords) {
+    const { dictionary } = require('@zxcvbn-ts/language-common') as typeof ZxcvbnCommon;
+    commonPasswords = new Set(
+      (dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()),
+    );
+  }
   return commonPasswords.has(password.toLowerCase());
 }
 
