@@ -66,8 +66,8 @@ export async function runStartup(
   options: { runs: number },
   log: (line: string) => void = console.log,
 ): Promise<StartupResults> {
-  // What npm start checks first: build the web app now if it is missing or stale.
-  execFileSync(process.execPath, ['scripts/ensure-web-build.mjs'], {
+  // What npm start checks first: build the web app and the server now if missing or stale.
+  execFileSync(process.execPath, ['scripts/ensure-build.mjs'], {
     cwd: codeUnderTest().root,
     stdio: 'inherit',
   });

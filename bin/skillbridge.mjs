@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx skillbridge …` works without a build step.
-import { register } from 'tsx/esm/api';
+// The skillbridge command: the compiled CLI (dist/server/main.mjs, from `npm run build` or
+// `npm start`) when it is up to date with src/, otherwise the TypeScript through tsx, so that
+// `npx skillbridge …` works without a build step and never runs stale code.
+import { serverBuildStale } from '../scripts/ensure-build.mjs';
 
-register();
-await import('../src/main.ts');
+if (serverBuildStale()) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/main.ts');
+} else {
+  await import('../dist/server/main.mjs');
+}

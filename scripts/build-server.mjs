@@ -1,0 +1,30 @@
+// `npm run build` (and `npm start` when it is missing or stale): the server and CLI compiled ahead
+// of time into dist/server/main.mjs with esbuild (which tsx already brings), dependencies left
+// in node_modules. The compiled server starts faster and uses less memory than running the
+// TypeScript through tsx. It sits two levels below the project root, as src/platform/paths.ts
+// expects, so config/ and web/dist are found the same way.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const serverBundle = path.join(root, 'dist/server/main.mjs');
+
+export async function buildServer() {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [path.join(root, 'src/main.ts')],
+    outfile: serverBundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await buildServer();
+  console.log(`Server built: ${path.relative(root, serverBundle)}`);
+}
