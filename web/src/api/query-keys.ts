@@ -1,3 +1,4 @@
+import type { NodeSearchQuery } from './graph-types';
 import type { JobListQuery } from './jobs-types';
 import type { LlmUsageQuery } from './llm-types';
 import type { QuestionListQuery } from './questions-types';
@@ -35,5 +36,20 @@ export const queryKeys = {
     list: (query: object) => ['questions', 'ocr', 'list', query] as const,
     detail: (id: string) => ['questions', 'ocr', 'detail', id] as const,
     ofQuestion: (questionId: string) => ['questions', 'ocr', 'of-question', questionId] as const,
+  },
+  graph: {
+    all: ['graph'] as const,
+    stats: ['graph', 'stats'] as const,
+    search: (query: NodeSearchQuery) => ['graph', 'search', query] as const,
+    roots: ['graph', 'roots'] as const,
+    children: (ref: string) => ['graph', 'children', ref] as const,
+    node: (ref: string) => ['graph', 'node', ref] as const,
+    prerequisites: (ref: string) => ['graph', 'prerequisites', ref] as const,
+    dependents: (ref: string) => ['graph', 'dependents', ref] as const,
+    neighbourhood: (ref: string, radius: number) =>
+      ['graph', 'neighbourhood', ref, radius] as const,
+    imports: ['graph', 'imports'] as const,
+    // Under `jobs` and shaped as a job list, so the live job events update it too.
+    importJob: (jobId: string) => ['jobs', 'graph-import', jobId] as const,
   },
 };

@@ -31,6 +31,7 @@ import {
   UsersIcon,
 } from '../components/icons';
 import { RoleBadge } from '../components/role-badge';
+import { GraphIcon } from '../features/graph/graph-icon';
 
 interface NavItem {
   to: string;
@@ -48,6 +49,9 @@ function navSectionsFor(role: Role): { section: string; items: NavItem[] }[] {
         ...(role === 'learner'
           ? []
           : [{ to: '/questions', label: 'Questions', icon: <ListIcon size={18} /> }]),
+        ...(role === 'learner'
+          ? []
+          : [{ to: '/graph', label: 'Knowledge graph', icon: <GraphIcon size={18} /> }]),
         { to: '/account', label: 'Account', icon: <UserIcon size={18} /> },
       ],
     },

@@ -69,6 +69,23 @@ export const router = createBrowserRouter([
                 Component: m.QuestionDetailPage,
               })),
           },
+          {
+            path: '/graph',
+            lazy: () =>
+              import('../features/graph/graph-page').then((m) => ({ Component: m.GraphPage })),
+          },
+          {
+            path: '/graph/import',
+            lazy: () =>
+              import('../features/graph/graph-import-page').then((m) => ({
+                Component: m.GraphImportPage,
+              })),
+          },
+          {
+            path: '/graph/nodes/:ref',
+            lazy: () =>
+              import('../features/graph/node-page').then((m) => ({ Component: m.NodePage })),
+          },
           { path: '/admin', element: <Navigate to="/admin/users" replace /> },
           // Admin pages are loaded only by those who open them.
           {
