@@ -2,16 +2,16 @@
 //
 //   node --import tsx bench/rss.ts [--runs=3] [--duration=8]
 //
-// Each run starts the server as `serve` does in production (LOG_LEVEL=info) on SQLite with an
-// empty DATA_DIR (so start-up includes migrating and seeding the demo accounts), waits until
-// /readyz answers 200 and one more second, and reads VmRSS of the node process. It then logs in,
-// puts /api/me under load for a few seconds and reads VmRSS again, and the peak (VmHWM).
-// For reference: the bare Fastify server, and the server compiled ahead of time (no tsx).
+// Each run starts the server as `npm start` does (the compiled dist/server/main.mjs, LOG_LEVEL=info)
+// on SQLite with an empty DATA_DIR (so start-up includes migrating and seeding the demo accounts,
+// graph and questions), waits until /readyz answers 200 and one more second, and reads VmRSS of
+// the node process. It then logs in, puts /api/me under load for a few seconds and reads VmRSS
+// again, and the peak (VmHWM). For reference: the bare Fastify server, and the same server run
+// from the TypeScript through tsx (`npx skillbridge serve` without a build).
 import type { ServerProcess } from '../test/helpers/server-process.ts';
 import { startServer } from '../test/helpers/server-process.ts';
 import { isMain, numberOption, onInterrupt, runMain } from './lib/cli.ts';
-import { codeUnderTest } from './lib/code.ts';
-import { buildCompiledServer } from './lib/compiled.ts';
+import { codeUnderTest, compiledEntry } from './lib/code.ts';
 import { isValid, load } from './lib/load.ts';
 import { descendants, peakRssMiB, rssMiB } from './lib/proc.ts';
 import { discardStdout, logIn, startApp, startBare, tempDir } from './lib/servers.ts';
@@ -38,7 +38,7 @@ export interface RssResults {
   afterLoad: number;
   peak: number;
   bareAfterStart: number;
-  compiledAfterStart: number | undefined;
+  tsxAfterStart: number;
   loadSeconds: number;
   pass: boolean;
 }
@@ -71,8 +71,9 @@ export async function runRss(
   log: (line: string) => void = console.log,
 ): Promise<RssResults> {
   const runs: RssRun[] = [];
+  const entry = compiledEntry();
   for (let i = 0; i < options.runs; i++) {
-    const app = await startApp({ logLevel: 'info' });
+    const app = await startApp({ logLevel: 'info', entry });
     const stop = onInterrupt(() => app.close());
     try {
       const run = await measure(app, options.duration);
@@ -93,24 +94,18 @@ export async function runRss(
   const bareAfterStart = rssMiB(bare.child.pid!);
   await bare.stop();
 
-  let compiledAfterStart: number | undefined;
-  const compiled = await buildCompiledServer(codeUnderTest().root);
-  if (compiled) {
-    const values: number[] = [];
-    for (let i = 0; i < options.runs; i++) {
-      const data = tempDir('data-js');
-      const server = await startServer({
-        command: compiled.command,
-        env: { DATA_DIR: data.dir, DEMO_PASSWORD, LOG_LEVEL: 'info' },
-      });
-      discardStdout(server);
-      await sleep(1000);
-      values.push(rssMiB(server.child.pid!));
-      await server.stop();
-      data.remove();
-    }
-    compiledAfterStart = median(values);
-    compiled.remove();
+  const tsxValues: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    const data = tempDir('data-tsx');
+    const server = await startServer({
+      command: [process.execPath, '--import', 'tsx', codeUnderTest().entry],
+      env: { DATA_DIR: data.dir, DEMO_PASSWORD, LOG_LEVEL: 'info' },
+    });
+    discardStdout(server);
+    await sleep(1000);
+    tsxValues.push(rssMiB(server.child.pid!));
+    await server.stop();
+    data.remove();
   }
 
   const afterStart = median(runs.map((r) => r.afterStart));
@@ -120,7 +115,7 @@ export async function runRss(
     afterLoad: median(runs.map((r) => r.afterLoad)),
     peak: median(runs.map((r) => r.peak)),
     bareAfterStart,
-    compiledAfterStart,
+    tsxAfterStart: median(tsxValues),
     loadSeconds: options.duration,
     pass: afterStart / MiB_PER_MB < TARGET_RSS_MB,
   };
@@ -132,7 +127,7 @@ export function mb(mib: number): number {
 
 export function formatRss(r: RssResults): string {
   const rows: (string | number)[][] = [
-    ['server (npm start / serve), after start-up + 1 s', round(r.afterStart, 1), mb(r.afterStart)],
+    ['server (npm start), after start-up + 1 s', round(r.afterStart, 1), mb(r.afterStart)],
     [`server, after ${r.loadSeconds} s of /api/me load`, round(r.afterLoad, 1), mb(r.afterLoad)],
     ['server, peak (VmHWM)', round(r.peak, 1), mb(r.peak)],
     [
@@ -140,14 +135,12 @@ export function formatRss(r: RssResults): string {
       round(r.bareAfterStart, 1),
       mb(r.bareAfterStart),
     ],
+    [
+      'reference: the server through tsx, after start-up',
+      round(r.tsxAfterStart, 1),
+      mb(r.tsxAfterStart),
+    ],
   ];
-  if (r.compiledAfterStart !== undefined) {
-    rows.push([
-      'reference: server compiled ahead of time (no tsx)',
-      round(r.compiledAfterStart, 1),
-      mb(r.compiledAfterStart),
-    ]);
-  }
   return table(['median RSS', 'MiB', 'MB'], rows);
 }
 

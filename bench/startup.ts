@@ -5,12 +5,13 @@
 // Time from spawning `npm start` to the first 200 on /readyz (polled every 50 ms by the harness),
 // with an empty DATA_DIR (migrations, generated session secret, three demo accounts hashed with
 // argon2) and with an existing one. The variants are interleaved run by run. For reference, the
-// same start without npm (`node --import tsx src/main.ts serve`) and compiled ahead of time.
+// same start without npm, compiled (`node dist/server/main.mjs serve`) and through tsx
+// (`node --import tsx src/main.ts serve`, what `npx skillbridge serve` runs without a build).
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { startServer } from '../test/helpers/server-process.ts';
 import { isMain, numberOption, onInterrupt, runMain } from './lib/cli.ts';
 import { codeUnderTest } from './lib/code.ts';
-import { buildCompiledServer } from './lib/compiled.ts';
 import { discardStdout, tempDir } from './lib/servers.ts';
 import { median, round, table } from './lib/stats.ts';
 
@@ -30,7 +31,7 @@ export interface StartupVariantResult {
   timesMs: number[];
   medianMs: number;
   maxMs: number;
-  /** Runs in which npm start rebuilt the web app (they say nothing about start-up). */
+  /** Runs in which npm start rebuilt the web app or the server (they say nothing about start-up). */
   rebuilt: number;
 }
 
@@ -54,7 +55,7 @@ async function timeStart(
   });
   const ms = performance.now() - t0;
   const stop = onInterrupt(async () => void (await server.stop()));
-  const rebuilt = server.output().includes('Building the web app');
+  const rebuilt = /Building the (web app|server)/.test(server.output());
   discardStdout(server);
   await server.stop();
   stop();
@@ -74,7 +75,6 @@ export async function runStartup(
 
   const code = codeUnderTest();
   const node = [process.execPath, '--import', 'tsx', code.entry];
-  const compiled = await buildCompiledServer(code.root);
   const variants: Variant[] = [
     { name: 'npm start, empty DATA_DIR', command: code.npmStart, freshDataDir: true, target: true },
     {
@@ -90,14 +90,12 @@ export async function runStartup(
       target: false,
     },
   ];
-  if (compiled) {
-    variants.push({
-      name: 'reference: compiled ahead of time, existing',
-      command: compiled.command,
-      freshDataDir: false,
-      target: false,
-    });
-  }
+  variants.push({
+    name: 'reference: node dist/server/main.mjs serve (compiled, no npm), existing',
+    command: [process.execPath, path.join(code.root, 'dist/server/main.mjs')],
+    freshDataDir: false,
+    target: false,
+  });
 
   // The existing DATA_DIR: created by one untimed start, which also warms the file cache.
   const existing = tempDir('existing');
@@ -111,13 +109,12 @@ export async function runStartup(
         if (rebuilt) r.rebuilt++;
         else r.times.push(ms);
         log(
-          `  run ${i + 1}: ${r.variant.name}: ${round(ms)} ms${rebuilt ? ' (rebuilt the web app: not counted)' : ''}`,
+          `  run ${i + 1}: ${r.variant.name}: ${round(ms)} ms${rebuilt ? ' (rebuilt: not counted)' : ''}`,
         );
       }
     }
   } finally {
     existing.remove();
-    compiled?.remove();
   }
   const out = results.map((r) => ({
     name: r.variant.name,

@@ -48,6 +48,15 @@ function copyWebBuild(root: string): void {
   utimesSync(path.join(dist, 'index.html'), now, now);
 }
 
+/**
+ * The compiled server of the code under test (what `npm start` runs), built now with
+ * scripts/build-server.mjs.
+ */
+export function compiledEntry(code: CodeUnderTest = codeUnderTest()): string {
+  execFileSync(process.execPath, ['scripts/build-server.mjs'], { cwd: code.root, stdio: 'ignore' });
+  return path.join(code.root, 'dist/server/main.mjs');
+}
+
 export function codeUnderTest(): CodeUnderTest {
   if (current) return current;
   const rev = option('code', 'worktree');

@@ -37,12 +37,17 @@ export async function startApp(options: {
   databaseUrl?: string;
   dataDir?: string;
   nodeArgs?: string[];
-  /** The CLI to run (default: that of the code under test, see lib/code.ts). */
+  /**
+   * The CLI to run (default: that of the code under test, see lib/code.ts); TypeScript runs
+   * through tsx, a compiled `.mjs` (lib/code.ts compiledEntry) as it is.
+   */
   entry?: string;
   env?: Record<string, string>;
 }): Promise<AppServer> {
   const owned = options.dataDir === undefined ? tempDir('data') : undefined;
   const dataDir = options.dataDir ?? owned!.dir;
+  const entry = options.entry ?? codeUnderTest().entry;
+  const loader = entry.endsWith('.mjs') ? [] : ['--import', 'tsx'];
   let server: ServerProcess;
   try {
     server = await startServer({
@@ -55,13 +60,7 @@ export async function startApp(options: {
         ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
         ...options.env,
       },
-      command: [
-        process.execPath,
-        ...(options.nodeArgs ?? []),
-        '--import',
-        'tsx',
-        options.entry ?? codeUnderTest().entry,
-      ],
+      command: [process.execPath, ...(options.nodeArgs ?? []), ...loader, entry],
       timeoutMs: 60_000,
     });
   } catch (err) {
