@@ -1,8 +1,9 @@
-// OCR ingestion in Chromium against the real server and its tesseract.js pool: an instructor
-// uploads two photographed-looking question images (rendered by Chromium), watches their jobs
-// complete, opens a draft and sees the image beside the recognised text, corrects a misprinted
-// word, saves, marks it reviewed; then picks the right option of the multiple-choice draft and
-// sends it to review.
+// OCR ingestion in Chromium against the real server and its tesseract.js pool: an instructor's
+// damaged upload is refused naming the file; then two question images (rendered by Chromium, one
+// with a struck-through and a tilted word OCR misreads) are uploaded, their jobs complete, the
+// damaged one opens beside its image with the doubtful words marked, she corrects them, saves
+// and marks it reviewed; then picks the right option of the single-choice draft and sends it to
+// review.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderText } from '../../src/infra/ocr/ocr-test-images.ts';
@@ -24,8 +25,13 @@ const CHOICE = [
   'B) Carbon dioxide',
   'C) Nitrogen',
 ];
-// "Explian" is misprinted on purpose: the instructor corrects it.
-const WRITTEN = ['2. Explian how the heart pumps blood around the body. [3 marks]'];
+const WRITTEN = 'Name the organelle where respiration happens. [1 mark]';
+/** A written question as a worn photocopy might show it: a struck-through and a tilted word. */
+const DAMAGED_HTML =
+  '<body style="margin:30px;background:#fff;font-family:DejaVu Sans;font-size:26px"><p>2. Name ' +
+  'the <span style="text-decoration:line-through;text-decoration-thickness:4px">organelle</span> ' +
+  'where <span style="display:inline-block;transform:rotate(9deg)">respiration</span> happens. ' +
+  '[1 mark]</p></body>';
 
 const rows = (page: Page) =>
   page.getByRole('table', { name: 'Drafts from images' }).locator('tbody tr');
@@ -43,7 +49,10 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     server = await startServer();
     browser = await launchChromium();
     choicePng = await renderText(browser, CHOICE);
-    writtenPng = await renderText(browser, WRITTEN, { type: 'jpeg' });
+    const render = await browser.newPage({ viewport: { width: 900, height: 200 } });
+    await render.setContent(DAMAGED_HTML);
+    writtenPng = await render.screenshot({ type: 'jpeg', quality: 90, fullPage: true });
+    await render.close();
   });
 
   afterAll(async () => {
@@ -74,6 +83,16 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     await atPath(page, '/questions/ocr');
     await visible(page.getByRole('heading', { name: 'Import from images', level: 1 }));
 
+    // A damaged file is refused whole, naming it; nothing is stored.
+    await page.locator('input[type="file"]').setInputFiles([
+      { name: 'photosynthesis.png', mimeType: 'image/png', buffer: choicePng },
+      { name: 'cut.png', mimeType: 'image/png', buffer: choicePng.subarray(0, 500) },
+    ]);
+    await page.getByRole('button', { name: 'Upload 2 images' }).click();
+    await visible(page.getByText(/^cut\.png: The PNG image is incomplete/));
+    await screenshot(page, 'ocr-import-refused');
+    await page.getByRole('button', { name: 'Clear' }).click();
+
     await page.locator('input[type="file"]').setInputFiles([
       { name: 'photosynthesis.png', mimeType: 'image/png', buffer: choicePng },
       { name: 'heart.jpg', mimeType: 'image/jpeg', buffer: writtenPng },
@@ -99,30 +118,29 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     );
     await screenshot(page, 'ocr-import-drafted');
 
-    // The written draft: image beside the text, a word corrected, saved, reviewed.
+    // The damaged draft: the image beside the text, doubtful words marked and boxed.
     await page.getByRole('link', { name: 'heart.jpg' }).click();
     await page.waitForURL(/\/questions\/ocr\/[0-9a-f-]{36}$/);
     await visible(page.getByRole('heading', { name: 'heart.jpg', level: 1 }));
     await visible(page.getByRole('img', { name: 'The uploaded image heart.jpg' }));
-    await visible(page.getByRole('group', { name: 'Recognised text' }));
-    expect(await page.getByRole('group', { name: 'Recognised text' }).textContent()).toContain(
-      'Explian',
-    );
+    const recognised = page.getByRole('group', { name: 'Recognised text' });
+    await visible(recognised);
+    const doubtful = recognised.getByLabel(/low confidence/);
+    expect(await doubtful.count()).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('low-confidence-box').count()).toBe(await doubtful.count());
     const stem = page.getByRole('textbox', { name: 'Question' });
-    expect(await stem.inputValue()).toBe(
-      'Explian how the heart pumps blood around the body. [3 marks]',
-    );
-    expect(await page.getByRole('textbox', { name: 'Marks' }).inputValue()).toBe('3');
+    expect(await stem.inputValue()).toMatch(/^Name the .+ where .+ happens\. \[1 mark\]$/);
+    expect(await stem.inputValue()).not.toBe(WRITTEN);
+    expect(await page.getByRole('textbox', { name: 'Marks' }).inputValue()).toBe('1');
+    await doubtful.first().focus();
     await screenshot(page, 'ocr-draft-written');
-    await stem.fill('Explain how the heart pumps blood around the body. [3 marks]');
+    await stem.fill(WRITTEN);
     await page.getByRole('button', { name: 'Save' }).click();
     await visible(page.getByText('Draft saved.'));
     await page.getByRole('button', { name: 'Mark reviewed', exact: true }).click();
     await visible(page.getByText('Marked reviewed.'));
     await visible(page.getByText('Reviewed', { exact: true }));
-    expect(await page.getByRole('textbox', { name: 'Question' }).inputValue()).toBe(
-      'Explain how the heart pumps blood around the body. [3 marks]',
-    );
+    expect(await page.getByRole('textbox', { name: 'Question' }).inputValue()).toBe(WRITTEN);
     await screenshot(page, 'ocr-draft-written-reviewed');
 
     // The choice draft: no answer yet; pick B, save, send it to review.
