@@ -90,6 +90,7 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     ]);
     await page.getByRole('button', { name: 'Upload 2 images' }).click();
     await visible(page.getByText(/^cut\.png: The PNG image is incomplete/));
+    await visible(page.getByText(/^Refused: The PNG image is incomplete/));
     await screenshot(page, 'ocr-import-refused');
     await page.getByRole('button', { name: 'Clear' }).click();
 

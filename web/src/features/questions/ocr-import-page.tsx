@@ -17,6 +17,7 @@ import {
 } from '@mantine/core';
 import { useMemo, useState, type DragEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { errorMessage } from '../../api/api-error';
 import { useLiveJobs } from '../../api/getters/use-live-jobs';
 import { isActive, type JobView } from '../../api/jobs-types';
 import { QUESTION_TYPE_LABELS } from '../../api/questions-types';
@@ -84,6 +85,9 @@ export function OcrImportPage() {
     });
   };
   const problems = files.map(problemOf);
+  // The server names the image that refused the batch ("cut.png: …"): show it on that row too.
+  const refused = upload.error ? errorMessage(upload.error) : null;
+  const refusedName = files.find((f) => refused?.startsWith(`${f.name}: `))?.name;
   const tooMany = files.length > OCR_MAX_IMAGES;
   const canSend = files.length > 0 && !tooMany && problems.every((p) => p === null);
 
@@ -176,6 +180,10 @@ export function OcrImportPage() {
                       {problems[i] ? (
                         <Text size="xs" c="red">
                           Will not be sent: {problems[i]}
+                        </Text>
+                      ) : file.name === refusedName ? (
+                        <Text size="xs" c="red">
+                          Refused: {refused?.slice(file.name.length + 2)}
                         </Text>
                       ) : null}
                     </Table.Td>
