@@ -4,8 +4,6 @@
 // measure uses exactly what the application would index; the application's database is not
 // touched.
 import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { createDatabase } from '../../infra/db/database.ts';
 import { migrateToLatest } from '../../infra/db/migrate.ts';
@@ -13,14 +11,12 @@ import { systemClock } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
 import { formatRejection, sourcesFromDir } from '../graph/graph-cli.ts';
 import { GraphService } from '../graph/graph-service.ts';
+import { DEMO_GRAPH_DIR } from '../graph/graph-seed.ts';
 import { TaggingIndex } from './auto-tagger.ts';
 import { graphServiceLookup } from './graph-service-lookup.ts';
 import { evaluate, parseLabelledCsv, type EvaluationReport } from './tagging-eval.ts';
 
-export const DEFAULT_EVAL_GRAPH = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../config/demo/graph',
-);
+export const DEFAULT_EVAL_GRAPH = DEMO_GRAPH_DIR;
 
 const out = (line = '') => process.stdout.write(line + '\n');
 const err = (line: string) => process.stderr.write(line + '\n');
