@@ -9,11 +9,12 @@ import { fileURLToPath } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const serverBundle = path.join(root, 'dist/server/main.mjs');
 
-export async function buildServer() {
+/** Build the bundle (to `outfile`, which must also sit two levels below the project root). */
+export async function buildServer(outfile = serverBundle) {
   const { build } = await import('esbuild');
   await build({
     entryPoints: [path.join(root, 'src/main.ts')],
-    outfile: serverBundle,
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
