@@ -335,7 +335,7 @@ export function analyse(text: string): Term[] {
       if (word.length === 1 && !/\d/.test(word)) continue;
       const lemma = LEMMAS[word] ?? word;
       if (STOP_WORDS.has(lemma)) continue;
-      terms.push({ stem: stem(lemma), surface: expanded ? word : raw });
+      terms.push({ stem: stem(lemma), surface: expanded || words.length > 1 ? word : raw });
     }
   }
   return terms;

@@ -30,6 +30,12 @@ export const queryKeys = {
     list: (query: QuestionListQuery) => ['questions', 'list', query] as const,
     detail: (id: string) => ['questions', 'detail', id] as const,
   },
+  /** Auto-tagging: suggestions under the question bank's prefix, the job under `jobs`. */
+  tagging: {
+    suggestions: (query: object) => ['questions', 'suggestions', query] as const,
+    // Shaped as a job list under `jobs`, so the live job events update it too.
+    job: (jobId: string) => ['jobs', 'auto-tag', jobId] as const,
+  },
   /** OCR ingestion: under the question bank's prefix, so its refreshes cover them. */
   questionOcr: {
     all: ['questions', 'ocr'] as const,

@@ -51,6 +51,9 @@ function navSectionsFor(role: Role): { section: string; items: NavItem[] }[] {
           : [{ to: '/questions', label: 'Questions', icon: <ListIcon size={18} /> }]),
         ...(role === 'learner'
           ? []
+          : [{ to: '/questions/review', label: 'Review tags', icon: <SparkIcon size={18} /> }]),
+        ...(role === 'learner'
+          ? []
           : [{ to: '/graph', label: 'Knowledge graph', icon: <GraphIcon size={18} /> }]),
         { to: '/account', label: 'Account', icon: <UserIcon size={18} /> },
       ],

@@ -49,6 +49,13 @@ export const router = createBrowserRouter([
               })),
           },
           {
+            path: '/questions/review',
+            lazy: () =>
+              import('../features/questions/review-tags-page').then((m) => ({
+                Component: m.ReviewTagsPage,
+              })),
+          },
+          {
             path: '/questions/ocr',
             lazy: () =>
               import('../features/questions/ocr-import-page').then((m) => ({

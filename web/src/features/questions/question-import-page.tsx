@@ -26,6 +26,7 @@ import {
 } from '../../api/questions-types';
 import { ErrorAlert } from '../../components/error-alert';
 import { PageHeader } from '../../components/page-header';
+import { SuggestTags } from './suggest-tags';
 
 /** Same limit as the server (IMPORT_MAX_BYTES); checked here to answer before uploading. */
 const MAX_BYTES = 8 * 1024 * 1024;
@@ -232,6 +233,14 @@ export function QuestionImportPage() {
             </Anchor>
           </Stack>
         </Alert>
+      ) : null}
+
+      {imported?.importId ? (
+        <SuggestTags
+          key={imported.importId}
+          target={{ importId: imported.importId }}
+          what={`the ${imported.imported} imported questions`}
+        />
       ) : null}
 
       {(checked ?? imported)?.warnings.length ? (

@@ -38,6 +38,7 @@ import { ListIcon, PlusIcon, SearchIcon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
 import { PageLoader } from '../../components/page-loader';
 import { StatusBadge, TagBadges } from './question-badges';
+import { SuggestTagsForList } from './suggest-tags';
 
 const PAGE_SIZE = 25;
 const ALL = 'all';
@@ -171,6 +172,8 @@ export function QuestionsPage() {
           ) : null
         }
       />
+
+      {staff ? <SuggestTagsForList params={params} selected={selected} shown={total} /> : null}
 
       {nodeParam ? (
         <Group gap="xs">
