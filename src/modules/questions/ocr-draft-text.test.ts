@@ -25,6 +25,12 @@ describe('draftFromOcrText', () => {
       stem: 'Pick the prime.',
       options: ['4', '6', '7'],
     });
+    // OCR dropped the spaces after B) and C).
+    expect(draftFromOcrText('6. Which is even?\nA) 6\nB)7\nC)8\nD) 9')).toMatchObject({
+      type: 'single_choice',
+      stem: 'Which is even?',
+      options: ['6', '7', '8', '9'],
+    });
     expect(draftFromOcrText('Capital of France?\na) Paris\nb) Lyon')).toMatchObject({
       type: 'single_choice',
       options: ['Paris', 'Lyon'],

@@ -10,15 +10,16 @@
 // text shows as it was printed.
 //
 // Single choice, when the text plainly has lettered options: a line starting with the label of
-// A in one style — "A)", "A.", "(A)" or the same in lower case — followed by B, C … in the same
-// style and case, in order (at the start of later lines, or further along a line: "A) 3 B) 4").
+// A in one style — "A)", "A.", "(A)" or the same in lower case (the space after ")" may be
+// missing, as OCR often drops it) — followed by B, C … in the same style and case, in order (at
+// the start of later lines, or further along a line: "A) 3 B) 4").
 // At least 2 options, at most 26; the text before A is the stem and must not be empty. No option
 // is set as correct: the instructor picks. The text stays a written question instead when any
 // "option" is long (over 300 characters), asks a question of its own (ends with "?") or carries
 // marks ("[2 marks]", "(2 marks)", "[2]"): those are the parts of a structured question.
 //
 // Otherwise a marked written question: worth the marks the text states ("[3 marks]",
-// "(3 marks)", "[3]" at the end of a paragraph, added up), else 1 mark.
+// "(3 marks)", "[3]", added up), else 1 mark.
 import { LIMITS } from './question-model.ts';
 
 export type OcrDraftText =
@@ -129,7 +130,9 @@ function findLabels(flat: string, style: LabelStyle, upper: boolean): LabelMatch
     const letter = String.fromCharCode((upper ? 65 : 97) + index);
     const label = escapeRegExp(STYLE_LABEL[style](letter));
     const boundary = index === 0 ? '(?:^|\\n)' : '(?:^|\\n| )';
-    const pattern = new RegExp(`${boundary}(${label})(?: |(?=\\n)|$)`, 'g');
+    // OCR often drops the space after "B)" ("B)7"); a dot label needs one ("A.B" is not a label).
+    const after = style === 'dot' ? '(?: |(?=\\n)|$)' : ' ?';
+    const pattern = new RegExp(`${boundary}(${label})${after}`, 'g');
     pattern.lastIndex = from;
     const match = pattern.exec(flat);
     if (!match) break;
