@@ -95,19 +95,21 @@ function NodeView({ detail }: { detail: NodeDetail }) {
 
   return (
     <Stack gap="lg">
-      <Breadcrumbs separator="›" aria-label="Where this is in the graph" separatorMargin={6}>
-        <Anchor component={Link} to="/graph" size="sm">
-          Knowledge graph
-        </Anchor>
-        {detail.breadcrumbs.map((b) => (
-          <Anchor key={b.id} component={Link} to={nodePath(b)} size="sm">
-            {b.name}
+      <nav aria-label="Where this is in the graph">
+        <Breadcrumbs separator="›" separatorMargin={6}>
+          <Anchor component={Link} to="/graph" size="sm">
+            Knowledge graph
           </Anchor>
-        ))}
-        <Text size="sm" c="dimmed" aria-current="page">
-          {node.name}
-        </Text>
-      </Breadcrumbs>
+          {detail.breadcrumbs.map((b) => (
+            <Anchor key={b.id} component={Link} to={nodePath(b)} size="sm">
+              {b.name}
+            </Anchor>
+          ))}
+          <Text size="sm" c="dimmed" aria-current="page">
+            {node.name}
+          </Text>
+        </Breadcrumbs>
+      </nav>
 
       <Group justify="space-between" align="flex-start" gap="md">
         <Stack gap={6} miw={0}>
