@@ -112,8 +112,9 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     // Thumbnails load through the authenticated image route.
     const thumb = page.getByRole('img', { name: 'Image heart.jpg' });
     await visible(thumb);
+    // A string, evaluated in the page (this file is compiled without the DOM types).
     await page.waitForFunction(
-      () => [...document.images].every((img) => img.complete && img.naturalWidth > 0),
+      '[...document.images].every((img) => img.complete && img.naturalWidth > 0)',
       undefined,
       { timeout: 15_000 },
     );

@@ -327,6 +327,21 @@ describe.each(testDialects())('OCR ingestion routes, %s', (dialect) => {
     expect(await stored()).toEqual(before);
   });
 
+  it('describes every route in the OpenAPI document', async () => {
+    const doc = (await instructor.get('/api/docs/json')).json() as {
+      paths: Record<string, unknown>;
+    };
+    for (const path of [
+      '/api/questions/ocr',
+      '/api/questions/ocr/{id}',
+      '/api/questions/ocr/{id}/image',
+      '/api/questions/ocr/{id}/review',
+      '/api/questions/{id}/ocr',
+    ]) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+  });
+
   it('is for instructors and admins only', async () => {
     const before = await stored();
     const res = await upload(learner, [image('a.png', png())]);

@@ -1,6 +1,6 @@
 // Request and response schemas of the /api/questions/ocr routes.
 import { z } from 'zod';
-import { jobStateSchema } from '../jobs/jobs-schemas.ts';
+import { JOB_STATES, type JobState } from '../../infra/queue/job-queue.ts';
 import { questionStatusSchema, questionTypeSchema } from './questions-schemas.ts';
 
 export const ocrDraftIdParams = z.object({
@@ -9,6 +9,8 @@ export const ocrDraftIdParams = z.object({
 export const ocrQuestionParams = z.object({
   questionId: z.uuid({ message: 'must be a question id (UUID)' }),
 });
+
+const jobStateSchema = z.enum(JOB_STATES as [JobState, ...JobState[]]);
 
 const SOURCE_STATUSES = ['pending', 'drafted', 'failed'] as const;
 
