@@ -20,6 +20,7 @@ import { seedDemoGraph } from './modules/graph/graph-seed.ts';
 import { seedDemoQuestions } from './modules/questions/questions-seed.ts';
 import { registerQuestionsCommands } from './modules/questions/questions-cli.ts';
 import { registerTaggingCommands } from './modules/questions/tagging-cli.ts';
+import { registerMasteryCommands } from './modules/mastery/mastery-cli.ts';
 
 const out = (line = '') => process.stdout.write(line + '\n');
 
@@ -324,6 +325,7 @@ export function buildCli(): Command {
   registerGraphCommands(program, (fn) => withDeps((deps) => fn(deps)));
   registerQuestionsCommands(program, (fn) => withDeps((deps) => fn(deps)));
   registerTaggingCommands(program);
+  registerMasteryCommands(program);
   return program;
 }
 
