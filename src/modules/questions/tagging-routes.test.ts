@@ -284,6 +284,34 @@ describe.each(testDialects())('auto-tagging and the review queue, %s', (dialect)
     expect(byFilter.result).toMatchObject({ questions: 1 });
   });
 
+  it('tags a large import in batches, reporting progress, and writes every suggestion', async () => {
+    const stems = [
+      'Round {n},649 to the nearest hundred.',
+      'Write {n}/18 in its simplest form.',
+      'What is 15% of {n}0?',
+    ];
+    const gift = Array.from(
+      { length: 450 },
+      (_, i) => `${stems[i % 3]!.replace('{n}', String(i + 2))} {#1}`,
+    ).join('\n\n');
+    const res = await instructor.post('/api/questions/import', { format: 'gift', content: gift });
+    expect(res.statusCode, res.body).toBe(201);
+    const bigImport = (res.json() as { importId: string }).importId;
+    const job = await runTagging({ importId: bigImport });
+    expect(job.progress).toBe(100);
+    expect(job.message).toBe('Tagged 450 of 450 questions');
+    expect(job.result).toMatchObject({ questions: 450, tagged: 450, unmatched: 0 });
+    const rows = await t.deps.database.db
+      .selectFrom('question_tags')
+      .innerJoin('questions', 'questions.id', 'question_tags.question_id')
+      .select(['questions.id', 'question_tags.status'])
+      .where('questions.import_id', '=', bigImport)
+      .execute();
+    expect(new Set(rows.map((r) => r.id)).size).toBe(450);
+    expect((job.result as { suggestions: number }).suggestions).toBe(rows.length);
+    expect(rows.every((r) => r.status === 'suggested')).toBe(true);
+  });
+
   it('refuses bad requests with a clear 4xx and writes nothing', async () => {
     const cases: Array<[Record<string, unknown>, number]> = [
       [{}, 400],
