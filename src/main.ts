@@ -21,6 +21,7 @@ import { seedDemoQuestions } from './modules/questions/questions-seed.ts';
 import { registerQuestionsCommands } from './modules/questions/questions-cli.ts';
 import { registerTaggingCommands } from './modules/questions/tagging-cli.ts';
 import { registerMasteryCommands } from './modules/mastery/mastery-cli.ts';
+import { registerAssessmentCommands } from './modules/assessment/assessment-cli.ts';
 
 const out = (line = '') => process.stdout.write(line + '\n');
 
@@ -326,6 +327,7 @@ export function buildCli(): Command {
   registerQuestionsCommands(program, (fn) => withDeps((deps) => fn(deps)));
   registerTaggingCommands(program);
   registerMasteryCommands(program);
+  registerAssessmentCommands(program);
   return program;
 }
 
