@@ -117,7 +117,12 @@ describe('AI re-ranking of suggested tags (fake OpenAI-compatible server)', () =
         content: JSON.stringify({
           skills: [
             { id: 'skill-that-does-not-exist', confidence: 0.99, reason: 'Invented.' },
-            { id: ids[1], confidence: 0.8, reason: 'The **second** candidate fits best.' },
+            {
+              id: ids[1],
+              confidence: 0.8,
+              reason:
+                'The **second** candidate fits best. <img src=x onerror="alert(1)"><script>alert(2)</script>',
+            },
           ],
         }),
         usage: { inputTokens: 5, outputTokens: 3 },
@@ -151,6 +156,7 @@ describe('AI re-ranking of suggested tags (fake OpenAI-compatible server)', () =
       .suggestions[0]!;
     expect(first.source).toBe('llm');
     expect(first.reasonHtml).toContain('<strong>second</strong>');
+    expect(first.reasonHtml).not.toMatch(/onerror|<script|alert\(2\)/);
   });
 
   it('keeps the offline ranking when the model names no candidate', async () => {

@@ -190,6 +190,7 @@ export class TaggingService {
     if (body.importId !== undefined && !(await this.store.importExists(body.importId))) {
       throw new NotFoundError('There is no import with this id.', 'IMPORT_NOT_FOUND');
     }
+    let filter: Record<string, string> | undefined;
     if (body.filter !== undefined) {
       const parsed = autoTagFilterSchema.safeParse(body.filter);
       if (!parsed.success) {
@@ -199,11 +200,14 @@ export class TaggingService {
         }));
         throw new ValidationError(`${errors[0]?.path}: ${errors[0]?.message}`, errors);
       }
+      // Only the list's own parameters travel with the job.
+      const known = new Set(Object.keys(autoTagFilterSchema.shape));
+      filter = Object.fromEntries(Object.entries(body.filter).filter(([key]) => known.has(key)));
     }
     const payload: AutoTagPayload = {
       ...(body.questionIds ? { questionIds: [...new Set(body.questionIds)] } : {}),
       ...(body.importId ? { importId: body.importId } : {}),
-      ...(body.filter ? { filter: body.filter } : {}),
+      ...(filter ? { filter } : {}),
       ...(body.maxSuggestions ? { maxSuggestions: body.maxSuggestions } : {}),
     };
     return this.deps.jobs.enqueue(AUTO_TAG_JOB, payload, { userId: actor.id });
