@@ -702,9 +702,47 @@ export async function importGraph(
 
   // ---- The plan: what to insert, update and remove ----
   const now = deps.clock.now().toISOString();
-  const internalIds: string[] = universe.externalIds.map(
-    (ext) => existingByExt.get(ext)?.id ?? newId(),
-  );
+  const internalIds: string[] = universe.externalIds.map((ext) => existingByExt.get(ext)?.id ?? '');
+  // New nodes get ids in the order they are written: concepts parents first (parent_id is a
+  // foreign key, checked at once), then skills, each in file order. Random UUIDs, sorted: the
+  // primary key and the foreign-key checks of the edges then walk their indexes in order instead
+  // of touching a random page for every row, which made a big import on SQLite several times
+  // slower.
+  const depth = new Map<string, number>();
+  const depthOf = (externalId: string): number => {
+    const chain: string[] = [];
+    let at: string | null = externalId;
+    let base = 0;
+    while (at !== null) {
+      const known = depth.get(at);
+      if (known !== undefined) {
+        base = known + 1;
+        break;
+      }
+      const index = universe.find(at);
+      const fileRow = index === undefined ? undefined : fileNodes[universe.fileRows[index] ?? -1];
+      if (!fileRow || existingByExt.has(at)) break;
+      chain.push(at);
+      at = fileRow.parentExternalId;
+    }
+    for (let i = chain.length - 1; i >= 0; i--) depth.set(chain[i] ?? '', base++);
+    return depth.get(externalId) ?? 0;
+  };
+  {
+    const fresh: Array<{ index: number; rank: number }> = [];
+    for (const row of fileNodes) {
+      if (existingByExt.has(row.externalId)) continue;
+      const index = universe.find(row.externalId);
+      if (index === undefined) continue;
+      fresh.push({ index, rank: row.kind === 'concept' ? depthOf(row.externalId) : MAX_SAFE });
+    }
+    depth.clear();
+    fresh.sort((a, b) => a.rank - b.rank); // stable: file order within a rank
+    const ids = Array.from({ length: fresh.length }, () => newId()).sort();
+    fresh.forEach(({ index }, k) => {
+      internalIds[index] = ids[k] ?? newId();
+    });
+  }
   const idOfExternal = (ext: string | null): string | null => {
     if (ext === null) return null;
     const index = universe.find(ext);
@@ -745,33 +783,8 @@ export async function importGraph(
       nodeChanges.unchanged++;
     }
   }
-  // New concepts go in parents first: parent_id is a foreign key, checked at once.
-  const depth = new Map<string, number>();
-  const depthOf = (externalId: string): number => {
-    const chain: string[] = [];
-    let at: string | null = externalId;
-    let base = 0;
-    while (at !== null) {
-      const known = depth.get(at);
-      if (known !== undefined) {
-        base = known + 1;
-        break;
-      }
-      const index = universe.find(at);
-      const fileRow = index === undefined ? undefined : fileNodes[universe.fileRows[index] ?? -1];
-      if (!fileRow || existingByExt.has(at)) break;
-      chain.push(at);
-      at = fileRow.parentExternalId;
-    }
-    for (let i = chain.length - 1; i >= 0; i--) depth.set(chain[i] ?? '', base++);
-    return depth.get(externalId) ?? 0;
-  };
-  const insertOrder = new Map(
-    inserts.map((r) => [r.id, r.kind === 'concept' ? depthOf(r.external_id) : MAX_SAFE]),
-  );
-  inserts.sort((a, b) => (insertOrder.get(a.id) ?? 0) - (insertOrder.get(b.id) ?? 0));
-  insertOrder.clear();
-  depth.clear();
+  // In id order, which is the order of writing worked out above.
+  inserts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   const removedNodes: string[] = [];
   if (prune) {
@@ -813,6 +826,33 @@ export async function importGraph(
     target_id: internalIds[links.targets.get(i)] ?? '',
     type: (links.types.get(i) === PREREQUISITE ? 'prerequisite' : 'part_of') as GraphEdgeType,
   });
+
+  // The edges to write in primary-key order (source_id, target_id, type): appended to the key's
+  // index (and, on SQLite, to the table in the same order, so later reads by key are sequential).
+  const writeOrder = (() => {
+    const byId = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+      const x = internalIds[a] ?? '';
+      const y = internalIds[b] ?? '';
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    const rank = new Int32Array(n);
+    byId.forEach((u, k) => {
+      rank[u] = k;
+    });
+    const keys = new Float64Array(edges.length);
+    let count = 0;
+    for (let i = 0; i < edges.length; i++) {
+      if (action[i] === 0) continue;
+      count++;
+      // 'part_of' sorts before 'prerequisite'.
+      keys[i] =
+        ((rank[edges.sources.get(i)] ?? 0) * n + (rank[edges.targets.get(i)] ?? 0)) * 2 +
+        (edges.types.get(i) === PART_OF ? 0 : 1);
+    }
+    const order = new Int32Array(count);
+    for (let i = 0, k = 0; i < edges.length; i++) if (action[i] !== 0) order[k++] = i;
+    return order.sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0));
+  })();
 
   const summary: ImportSummary = {
     concepts: conceptFile.records,
@@ -872,8 +912,7 @@ export async function importGraph(
         batch = [];
         batchRows = 0;
       };
-      for (let i = 0; i < edges.length; i++) {
-        if (action[i] === 0) continue;
+      for (const i of writeOrder) {
         const key = edgeKey(edges, i);
         const attributes = edges.attributesOf(i);
         const ordinal = edges.ordinals.get(i);

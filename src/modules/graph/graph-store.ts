@@ -105,6 +105,10 @@ export class GraphStore {
     columns: readonly string[],
     values: readonly unknown[],
   ): Promise<void> {
+    if (this.dialect === 'postgres') {
+      await this.insertUnnest(table, columns, values);
+      return;
+    }
     const perBatch = batchSize(columns.length) * columns.length;
     for (let offset = 0; offset < values.length; offset += perBatch) {
       const parameters = values.slice(offset, offset + perBatch);
@@ -122,6 +126,36 @@ export class GraphStore {
         this.insertSql.set(cacheKey, text);
       }
       await this.db.executeQuery(CompiledQuery.raw(text, parameters));
+    }
+  }
+
+  /**
+   * PostgreSQL: one array per column and `insert … select from unnest(…)`, a few statements of
+   * thousands of rows each; a VALUES list of as many parameters costs PostgreSQL more to parse
+   * and plan than to insert.
+   */
+  private async insertUnnest(
+    table: 'graph_nodes' | 'graph_edges',
+    columns: readonly string[],
+    values: readonly unknown[],
+  ): Promise<void> {
+    const width = columns.length;
+    const rowsPerBatch = 5_000;
+    const types = columns.map((c) =>
+      c === 'ordinal'
+        ? 'integer'
+        : c === 'created_at' || c === 'updated_at'
+          ? 'timestamptz'
+          : 'text',
+    );
+    const text =
+      `insert into ${table} (${columns.join(', ')}) ` +
+      `select * from unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+    for (let offset = 0; offset < values.length; offset += rowsPerBatch * width) {
+      const end = Math.min(values.length, offset + rowsPerBatch * width);
+      const arrays: unknown[][] = columns.map(() => []);
+      for (let i = offset; i < end; i++) arrays[(i - offset) % width]?.push(values[i]);
+      await this.db.executeQuery(CompiledQuery.raw(text, arrays));
     }
   }
 
@@ -162,16 +196,14 @@ export class GraphStore {
       .selectFrom('graph_edges')
       .select(['source_id', 'target_id', 'type', 'attributes', 'ordinal']);
     if (after) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('source_id', '>', after.source_id),
-          eb.and([eb('source_id', '=', after.source_id), eb('target_id', '>', after.target_id)]),
-          eb.and([
-            eb('source_id', '=', after.source_id),
-            eb('target_id', '=', after.target_id),
-            eb('type', '>', after.type),
-          ]),
-        ]),
+      // A row-value comparison walks the primary key from where the last page ended; the
+      // equivalent OR of conditions made SQLite scan the table for every page.
+      query = query.where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('source_id', 'target_id', 'type'),
+          '>',
+          tuple(after.source_id, after.target_id, after.type),
+        ),
       );
     }
     return query.orderBy('source_id').orderBy('target_id').orderBy('type').limit(limit).execute();
@@ -471,11 +503,8 @@ export class GraphStore {
         .where('type', '=', 'prerequisite');
       if (after) {
         const { source_id, target_id } = after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('source_id', '>', source_id),
-            eb.and([eb('source_id', '=', source_id), eb('target_id', '>', target_id)]),
-          ]),
+        query = query.where(({ eb, refTuple, tuple }) =>
+          eb(refTuple('source_id', 'target_id'), '>', tuple(source_id, target_id)),
         );
       }
       const rows = await query.orderBy('source_id').orderBy('target_id').limit(size).execute();
