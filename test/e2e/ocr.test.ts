@@ -105,7 +105,9 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     const url = await atPath(page, '/questions/ocr');
     await page.waitForURL((u) => u.searchParams.has('batch'), { timeout: 15_000 });
     expect(url.pathname).toBe('/questions/ocr');
-    await visible(page.getByText('2 of 2 drafted.'));
+    await screenshot(page, 'ocr-import-reading');
+    // OCR on a busy machine (the engine starts with the first image) may take a while.
+    await page.getByText('2 of 2 drafted.').waitFor({ state: 'visible', timeout: 90_000 });
     expect(await rows(page).count()).toBe(2);
     await visible(rows(page).filter({ hasText: 'heart.jpg' }).getByText('Drafted'));
     await visible(rows(page).filter({ hasText: 'photosynthesis.png' }).getByText('Single choice'));
@@ -162,6 +164,14 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     await visible(page.getByText('Reviewed and sent to review.'));
     await visible(page.getByText('In review', { exact: true }));
     await screenshot(page, 'ocr-draft-choice-reviewed');
+
+    // The question's own page shows the corrected question and leads back to its image.
+    await page.getByRole('link', { name: 'Open the question page' }).click();
+    await page.waitForURL(/\/questions\/[0-9a-f-]{36}$/);
+    await visible(page.getByLabel('Question').getByText('Which gas do plants take in'));
+    await page.getByRole('link', { name: 'Correct beside its image (photosynthesis.png)' }).click();
+    await page.waitForURL(/\/questions\/ocr\/[0-9a-f-]{36}$/);
+    await visible(page.getByRole('heading', { name: 'photosynthesis.png', level: 1 }));
 
     // Both reviewed: nothing left in the review list.
     await page.goto('/questions/ocr?view=review');

@@ -1,5 +1,5 @@
 // Small pieces shared by the OCR import and correction pages.
-import { Badge, Group, Progress, Text, Tooltip } from '@mantine/core';
+import { Badge, Group, Progress, Stack, Text, Tooltip } from '@mantine/core';
 import type { JobView } from '../../api/jobs-types';
 import type { OcrDraftSummary } from './ocr-api';
 
@@ -50,25 +50,27 @@ export function OcrStatus({ draft, job }: { draft: OcrDraftSummary; job?: JobVie
         ? 'recognising'
         : draft.status;
   return (
-    <Group gap="xs" wrap="nowrap" align="center">
-      <Badge color={STATUS_COLORS[status]} variant="light" miw="max-content">
-        {STATUS_LABELS[status]}
-      </Badge>
-      {pending ? (
-        <Progress
-          value={progress}
-          w={120}
-          size="md"
-          aria-label={`OCR of ${draft.fileName}: ${progress}%${message ? `, ${message}` : ''}`}
-          animated={status === 'recognising'}
-        />
-      ) : null}
+    <Stack gap={2}>
+      <Group gap="xs" wrap="nowrap" align="center">
+        <Badge color={STATUS_COLORS[status]} variant="light" miw="max-content">
+          {STATUS_LABELS[status]}
+        </Badge>
+        {pending ? (
+          <Progress
+            value={progress}
+            w={120}
+            size="md"
+            aria-label={`OCR of ${draft.fileName}: ${progress}%${message ? `, ${message}` : ''}`}
+            animated={status === 'recognising'}
+          />
+        ) : null}
+      </Group>
       {pending && message ? (
         <Text size="xs" c="dimmed" lineClamp={1}>
           {message}
         </Text>
       ) : null}
-    </Group>
+    </Stack>
   );
 }
 
