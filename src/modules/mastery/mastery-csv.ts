@@ -46,7 +46,7 @@ export class ResponsesFileError extends AppError {
 
 interface Parsed {
   record: string[];
-  info: { lines: number };
+  info: { lines: number; bytes: number };
 }
 
 const shown = (value: string) =>
@@ -59,17 +59,32 @@ export function parseResponsesCsv(
   columns: ResponseColumns = EXPORT_COLUMNS,
 ): LocatedResponse[] {
   if (text.includes('\u0000')) throw new ResponsesFileError(`${file}: not a text CSV file`);
+  const bytes = Buffer.from(text, 'utf8');
   let rows: Parsed[];
   try {
     // csv-parse's types do not follow `info: true` (records become { record, info }).
-    rows = parse(text, { bom: true, info: true, skip_empty_lines: true }) as unknown as Parsed[];
+    rows = parse(bytes, { bom: true, info: true, skip_empty_lines: true }) as unknown as Parsed[];
   } catch (err) {
     const line = (err as { lines?: number }).lines;
     const message = err instanceof Error ? err.message.replace(/^Invalid [^:]*: /, '') : 'invalid';
     throw new ResponsesFileError(`${file}${line ? `:${line}` : ''}: ${message}`);
   }
+  // The line a record starts on, from the byte offset where the previous one ended (csv-parse's
+  // own line count is off by one for each CR of a file mixing CRLF and LF line ends).
+  let offset = 0;
+  let cursorLine = 1;
+  const startLine = (end: number): number => {
+    while (offset < bytes.length && (bytes[offset] === 0x0a || bytes[offset] === 0x0d)) {
+      if (bytes[offset] === 0x0a) cursorLine++;
+      offset++;
+    }
+    const start = cursorLine;
+    for (; offset < end; offset++) if (bytes[offset] === 0x0a) cursorLine++;
+    return start;
+  };
   const header = rows[0];
   if (!header) throw new ResponsesFileError(`${file}:1: the file is empty (no header row)`);
+  startLine(header.info.bytes);
   const names = header.record.map((h) => h.trim());
   const wanted = [columns.learner, columns.skill, columns.correct, ...(columns.others ?? [])];
   const missing = wanted.filter((w) => !names.includes(w));
@@ -85,7 +100,7 @@ export function parseResponsesCsv(
   const out: LocatedResponse[] = [];
   for (let i = 1; i < rows.length; i++) {
     const { record, info } = rows[i]!;
-    const line = info.lines;
+    const line = startLine(info.bytes);
     const learner = (record[learnerAt] ?? '').trim();
     const skill = (record[skillAt] ?? '').trim();
     const correct = (record[correctAt] ?? '').trim();
