@@ -108,7 +108,9 @@ describe.skipIf(!chromiumAvailable)('auto-tagging and the review queue', () => {
     // Most confident first: the simplest-form question's skill, with its reason.
     const first = queueRows(page).first();
     await visible(first.getByText('Simplify fractions', { exact: true }));
-    await visible(first.getByText(/Matched “simplify” and “fraction” in the skill name/));
+    await visible(
+      first.getByText(/Matched “simplify”, plus “fraction” read from the maths, in the skill name/),
+    );
     await visible(first.getByRole('progressbar', { name: /^Confidence 0\.9/ }));
 
     // Accept one.

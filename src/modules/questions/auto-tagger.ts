@@ -20,7 +20,8 @@
 //  - strength: how much evidence there is at all, 1 − exp(−s₁ / S₀), where S₀ is the mean idf of
 //    the graph's vocabulary (about the score of one ordinary matching word): one weak match gives
 //    ~0.35, three good ones ~0.95.
-// The reason lists the matched words and where each was found (name, description, concept).
+// The reason lists the matched words and where each was found (name, description, concept),
+// and which of them were read from the question's mathematics rather than written.
 import { analyse, type Term } from './tagging-text.ts';
 
 export interface TaggingNode {
@@ -49,6 +50,8 @@ export interface MatchedTerm {
   term: string;
   /** The question's word for it, as written. */
   word: string;
+  /** Read from the question's mathematics (3/4 → "fraction"), not written as a word. */
+  notation: boolean;
   fields: MatchField[];
   /** This term's part of the score. */
   contribution: number;
@@ -173,15 +176,25 @@ export class TaggingIndex {
   }
 
   /** The question's weighted terms: each stem once, with its best weight and first word. */
-  static queryTerms(question: TaggingQuestion): Map<string, { weight: number; word: string }> {
-    const terms = new Map<string, { weight: number; word: string }>();
+  static queryTerms(
+    question: TaggingQuestion,
+  ): Map<string, { weight: number; word: string; notation: boolean }> {
+    const terms = new Map<string, { weight: number; word: string; notation: boolean }>();
     const add = (texts: readonly (string | null | undefined)[], weight: number) => {
       for (const text of texts) {
         if (!text) continue;
         for (const t of analyse(text)) {
           const current = terms.get(t.stem);
-          if (!current) terms.set(t.stem, { weight, word: t.surface });
-          else if (current.weight < weight) current.weight = weight;
+          if (!current) {
+            terms.set(t.stem, { weight, word: t.surface, notation: t.notation });
+            continue;
+          }
+          if (current.weight < weight) current.weight = weight;
+          // A word the question wrote explains a match better than one read from notation.
+          if (current.notation && !t.notation) {
+            current.word = t.surface;
+            current.notation = false;
+          }
         }
       }
     };
@@ -231,6 +244,7 @@ export class TaggingIndex {
         .map((c) => ({
           term: c.stem,
           word: query.get(c.stem)?.word ?? c.stem,
+          notation: query.get(c.stem)?.notation ?? false,
           fields: (Object.keys(FIELD_BIT) as MatchField[]).filter(
             (f) => (c.fields & FIELD_BIT[f]) !== 0,
           ),
@@ -255,23 +269,33 @@ function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-const quoteList = (words: string[]) => {
+const join = (words: string[]) => {
   const quoted = words.map((w) => `“${w}”`);
   return quoted.length <= 1
     ? (quoted[0] ?? '')
     : `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1) ?? ''}`;
 };
 
+/** “solve”, plus “two” and “step” read from the maths, */
+const quoteList = (matches: MatchedTerm[]) => {
+  const written = join(matches.filter((m) => !m.notation).map((m) => m.word));
+  const maths = join(matches.filter((m) => m.notation).map((m) => m.word));
+  if (maths === '') return written;
+  return written === ''
+    ? `${maths} read from the maths,`
+    : `${written}, plus ${maths} read from the maths,`;
+};
+
 /** "Matched “simplest” and “fraction” in the name; “denominator” in the description; …". */
 function describeMatches(matches: MatchedTerm[], doc: Document): string {
-  const own = { name: [] as string[], description: [] as string[] };
-  const byAncestor = new Map<string, string[]>();
+  const own = { name: [] as MatchedTerm[], description: [] as MatchedTerm[] };
+  const byAncestor = new Map<string, MatchedTerm[]>();
   for (const m of matches.slice(0, 8)) {
-    if (m.fields.includes('name')) own.name.push(m.word);
-    else if (m.fields.includes('description')) own.description.push(m.word);
+    if (m.fields.includes('name')) own.name.push(m);
+    else if (m.fields.includes('description')) own.description.push(m);
     else {
       const ancestor = doc.ancestorOf.get(m.term) ?? doc.ancestors[0] ?? 'its concept';
-      byAncestor.set(ancestor, [...(byAncestor.get(ancestor) ?? []), m.word]);
+      byAncestor.set(ancestor, [...(byAncestor.get(ancestor) ?? []), m]);
     }
   }
   const parts: string[] = [];

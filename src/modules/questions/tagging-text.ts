@@ -16,6 +16,8 @@
 export interface Term {
   stem: string;
   surface: string;
+  /** Read from mathematical notation (3/4 → "fraction"), not written as a word. */
+  notation: boolean;
 }
 
 const STOP_WORDS = new Set(
@@ -211,29 +213,29 @@ export function describeMaths(text: string): string {
   // Money is a number like any other (£3.50 is not about decimals).
   s = s.replace(/[£$€]\s*\d+(?:[.,]\d+)*/g, ' ');
   s = describeNotation(s);
-  s = s.replace(/\b\d+\s+\d+\s*\/\s*\d+\b/g, ' mixed fraction ');
-  s = s.replace(/\b\d+\s*\/\s*\d+\b/g, ' fraction ');
-  s = s.replace(/\b\d+(\.\d+)?\s*%/g, ' percentage ');
+  s = s.replace(/\b\d+\s+\d+\s*\/\s*\d+\b/g, ' MIXED FRACTION ');
+  s = s.replace(/\b\d+\s*\/\s*\d+\b/g, ' FRACTION ');
+  s = s.replace(/\b\d+(\.\d+)?\s*%/g, ' PERCENTAGE ');
   // "3/4 of 20", "15% of 80": a part of an amount.
-  s = s.replace(/\b(fraction|percentage)\s+of\s+(?=\d)/g, '$1 amount ');
+  s = s.replace(/\b(FRACTION|PERCENTAGE)\s+of\s+(?=\d)/g, '$1 AMOUNT ');
   // A clock time (at 9:00, 7:30 pm) is not a ratio.
   s = s.replace(
     /\b(at|by|from|until|before|after)\s+\d{1,2}:\d{2}\b|\b\d{1,2}:\d{2}\s*(am|pm)\b/g,
     ' ',
   );
-  s = s.replace(/\b\d+(\s*:\s*\d+)+\b/g, ' ratio ');
-  s = s.replace(/(^|[^\d.])\d*\.\d+\b/g, '$1 decimal ');
+  s = s.replace(/\b\d+(\s*:\s*\d+)+\b/g, ' RATIO ');
+  s = s.replace(/(^|[^\d.])\d*\.\d+\b/g, '$1 DECIMAL ');
   s = s.replace(/\b\d+(,\d{3})+\b/g, ' '); // 4,702: a number, nothing more
-  s = s.replace(/\^\s*\d+|\bsquared\b|\bcubed\b/g, ' power ');
-  s = s.replace(/[×✕]|(?<=\d\s*)[x*](?=\s*\d)/g, ' multiply ');
-  s = s.replace(/÷/g, ' divide ');
-  s = s.replace(/[<>≤≥]/g, ' compare ');
+  s = s.replace(/\^\s*\d+|\bsquared\b|\bcubed\b/g, ' POWER ');
+  s = s.replace(/[×✕]|(?<=\d\s*)[x*](?=\s*\d)/g, ' MULTIPLY ');
+  s = s.replace(/÷/g, ' DIVIDE ');
+  s = s.replace(/[<>≤≥]/g, ' COMPARE ');
   // A single letter with a number or an operator beside it is an unknown: algebra.
   const letterTerm =
     /(?:\b\d+[a-z]\b|(?<![a-z£$])[a-z](?=\s*[+\-=×*/^)]|\s*$)|(?<=[+\-=×*/(]\s*)[a-z]\b)/;
   const hasLetters = letterTerm.test(s);
-  if (hasLetters) s += ' letter expression ';
-  if (/(\d|\b[a-z])\s*\(\s*[\da-z]/.test(s) && hasLetters) s += ' bracket ';
+  if (hasLetters) s += ' LETTER EXPRESSION ';
+  if (/(\d|\b[a-z])\s*\(\s*[\da-z]/.test(s) && hasLetters) s += ' BRACKET ';
   // Powers of ten are named by curricula ("multiply by 10, 100 and 1000"); other numbers not.
   s = s.replace(/\b\d+\b/g, (n) => (/^10{1,3}$/.test(n) ? ` ${n} ` : ' '));
   return s;
@@ -292,7 +294,7 @@ function describeNotation(text: string): string {
       if (kinds.size >= 2 || bracketed) words.push('operation');
       if (bracketed) words.push('bracket');
     }
-    return words.length > 0 ? `${run} ${words.join(' ')} ` : run;
+    return words.length > 0 ? `${run} ${words.join(' ').toUpperCase()} ` : run;
   });
 }
 
@@ -323,10 +325,15 @@ function undouble(w: string): string {
 
 /** One term per word of the text, in order (duplicates kept: counts matter to BM25). */
 export function analyse(text: string): Term[] {
+  // describeMaths writes the words it reads from notation in capitals (its input is lower case).
   const plain = describeMaths(stripMarkup(text).toLowerCase());
   const terms: Term[] = [];
   for (const match of plain.matchAll(/[\p{L}][\p{L}'-]*|\d+|%/gu)) {
-    const raw = match[0].replace(/'s$/, '').replace(/['-]+$/, '');
+    const notation = /^[A-Z]+$/.test(match[0]);
+    const raw = match[0]
+      .toLowerCase()
+      .replace(/'s$/, '')
+      .replace(/['-]+$/, '');
     if (/^\d+$/.test(raw) && !/^10{1,3}$/.test(raw)) continue;
     const expanded = EXPANSIONS[raw];
     const words = expanded ? expanded.split(' ') : raw.split('-');
@@ -335,7 +342,11 @@ export function analyse(text: string): Term[] {
       if (word.length === 1 && !/\d/.test(word)) continue;
       const lemma = LEMMAS[word] ?? word;
       if (STOP_WORDS.has(lemma)) continue;
-      terms.push({ stem: stem(lemma), surface: expanded || words.length > 1 ? word : raw });
+      terms.push({
+        stem: stem(lemma),
+        surface: expanded || words.length > 1 ? word : raw,
+        notation,
+      });
     }
   }
   return terms;
