@@ -36,6 +36,20 @@ const DAMAGED_HTML =
 const rows = (page: Page) =>
   page.getByRole('table', { name: 'Drafts from images' }).locator('tbody tr');
 
+/** Click Save and wait for the question's PATCH to answer 200. */
+async function save(page: Page) {
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === 'PATCH' && /\/api\/questions\/[0-9a-f-]{36}$/.test(r.url()),
+    { timeout: 15_000 },
+  );
+  await page.getByRole('button', { name: 'Save' }).click();
+  const response = await answered.catch(async (err: unknown) => {
+    await screenshot(page, 'ocr-save-failed');
+    throw err;
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
 describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
   let server: ServerProcess;
   let browser: Browser;
@@ -139,7 +153,7 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     await doubtful.first().focus();
     await screenshot(page, 'ocr-draft-written');
     await stem.fill(WRITTEN);
-    await page.getByRole('button', { name: 'Save' }).click();
+    await save(page);
     await visible(page.getByText('Draft saved.'));
     await page.getByRole('button', { name: 'Mark reviewed', exact: true }).click();
     await visible(page.getByText('Marked reviewed.'));
@@ -158,7 +172,7 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
       await page.getByRole('button', { name: 'Reviewed, ready for review' }).isDisabled(),
     ).toBe(true);
     await page.getByRole('radio', { name: 'Option B is correct' }).check();
-    await page.getByRole('button', { name: 'Save' }).click();
+    await save(page);
     await visible(page.getByText('Draft saved.'));
     await page.getByRole('button', { name: 'Reviewed, ready for review' }).click();
     await visible(page.getByText('Reviewed and sent to review.'));

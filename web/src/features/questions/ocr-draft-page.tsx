@@ -163,7 +163,7 @@ function DraftView({ draft }: { draft: OcrDraftDetail }) {
           ) : question.isError ? (
             <ErrorAlert error={question.error} title="The question could not be loaded" />
           ) : staffQuestion ? (
-            <CorrectionForm key={staffQuestion.updatedAt} draft={draft} question={staffQuestion} />
+            <CorrectionForm key={staffQuestion.id} draft={draft} question={staffQuestion} />
           ) : null}
         </Stack>
       </SimpleGrid>
@@ -370,13 +370,21 @@ function CorrectionForm({ draft, question }: { draft: OcrDraftDetail; question: 
     return { stem };
   };
 
-  const save = (then?: () => void) =>
+  const save = () =>
     api.update.mutate(
       { id: question.id, patch: patch() },
       {
-        onSuccess: () => {
+        onSuccess: ({ question: saved }) => {
+          // Take the text back as the server stored it (trimmed, re-lettered).
+          setStem(saved.stem);
+          if (saved.type === 'single_choice') {
+            setOptions((saved.answers.options as ChoiceOption[] | undefined) ?? []);
+          }
+          if (saved.type === 'written') {
+            setMarks(Number(saved.answers.maxMarks ?? 1));
+            setMarkScheme(String(saved.answers.markScheme ?? ''));
+          }
           notifications.show({ color: 'teal', message: 'Draft saved.' });
-          then?.();
         },
       },
     );
