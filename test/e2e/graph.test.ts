@@ -80,9 +80,16 @@ async function clickDrawnNode(page: Page, externalId: string): Promise<void> {
   })()`;
   await page.waitForFunction(drawnPoint, undefined, { timeout: 15_000 });
   await container.scrollIntoViewIfNeeded();
-  // Let the box settle at its final height and the drawing be fitted into it.
-  await page.waitForTimeout(400);
-  const point = (await page.evaluate(drawnPoint)) as { x: number; y: number } | null;
+  // The box takes its final height and the drawing is fitted into it: wait until the node
+  // stays put (a slow machine may take a while).
+  let point = (await page.evaluate(drawnPoint)) as { x: number; y: number } | null;
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(250);
+    const next = (await page.evaluate(drawnPoint)) as { x: number; y: number } | null;
+    const still = next && point && next.x === point.x && next.y === point.y;
+    point = next;
+    if (still) break;
+  }
   expect(point, `${externalId} is drawn`).not.toBeNull();
   await page.mouse.click(point!.x, point!.y);
 }
@@ -165,17 +172,14 @@ describe.skipIf(!chromiumAvailable)('knowledge graph', () => {
     await chooseGraphFiles(page, EDGES_FIXED);
     await importButton.click();
     const summary = await visible(page.getByRole('table', { name: 'Import summary' }));
-    const edgeRow = summary.locator('tbody tr').filter({ hasText: 'Edges' });
-    expect(
-      (await edgeRow.locator('td').allTextContents()).map((t) => t.trim()),
-      'created, updated, unchanged',
-    ).toEqual(['1', '0', '69']);
-    const nodeRow = summary.locator('tbody tr').filter({ hasText: 'Concepts and skills' });
-    expect((await nodeRow.locator('td').allTextContents()).map((t) => t.trim())).toEqual([
-      '0',
-      '0',
-      '57',
-    ]);
+    const change = async (label: string) =>
+      (
+        await summary.locator('tbody tr').filter({ hasText: label }).locator('td').allTextContents()
+      ).map((t) => t.trim());
+    // Concepts and skills, then edges: one edge new, everything else as it was.
+    expect(await change('Created')).toEqual(['0', '1']);
+    expect(await change('Updated')).toEqual(['0', '0']);
+    expect(await change('Unchanged')).toEqual(['57', '69']);
     await visible(sizeCard(page, 'Edges').getByText('70'));
     await visible(
       page.getByRole('table', { name: 'Recent imports' }).getByText('Priya Instructor'),
@@ -215,7 +219,8 @@ describe.skipIf(!chromiumAvailable)('knowledge graph', () => {
     );
     await visible(drawing(page));
     // The text alternative lists every drawn node; two steps draws more of them.
-    await visible(page.getByText('1 step away (5)'));
+    // (5 in the demo graph, 6 once the first test has added add-fractions → divide-fractions.)
+    await visible(page.getByText(/^1 step away \([56]\)$/));
     expect(await page.getByText(/^2 steps away/).count()).toBe(0);
     const radius2 = page.getByRole('radio', { name: '2 steps' });
     await page.locator(`label[for="${await radius2.getAttribute('id')}"]`).click();

@@ -5,7 +5,6 @@
 import {
   Alert,
   Anchor,
-  Badge,
   Button,
   Card,
   Checkbox,
@@ -43,6 +42,8 @@ import { JobStateBadge } from '../jobs/job-state-badge';
 import { GraphStatsCards } from './graph-stats';
 
 type Files = Partial<Record<GraphFileField, File>>;
+
+const GRAPH_IMPORT_JOB = 'graph.import';
 
 const FILE_HELP: Record<GraphFileField, string> = {
   concept_nodes:
@@ -173,9 +174,13 @@ function ImportForm() {
             title="The import could not be followed"
             onRetry={() => void job.refetch()}
           />
-        ) : job.data ? (
+        ) : job.data?.type !== GRAPH_IMPORT_JOB ? (
+          <Alert color="red" variant="light" title="Not a graph import" role="alert">
+            This link points at another kind of job; see it on the Jobs page.
+          </Alert>
+        ) : (
           <ImportJobCard job={job.data} />
-        ) : null
+        )
       ) : null}
 
       <Card withBorder>
@@ -345,9 +350,12 @@ function ProblemRow({ problem }: { problem: ImportProblem }) {
 }
 
 function ImportedSummary({ summary }: { summary: ImportSummary }) {
-  const rows: { label: string; counts: ImportCounts }[] = [
-    { label: 'Concepts and skills', counts: summary.nodeChanges },
-    { label: 'Edges', counts: summary.edgeChanges },
+  // One row per kind of change and a column per kind of record: narrow enough for a phone.
+  const changes: { label: string; key: keyof ImportCounts }[] = [
+    { label: 'Created', key: 'created' },
+    { label: 'Updated', key: 'updated' },
+    { label: 'Unchanged', key: 'unchanged' },
+    ...(summary.pruned ? [{ label: 'Removed', key: 'removed' as const }] : []),
   ];
   return (
     <Stack gap="sm">
@@ -358,32 +366,28 @@ function ImportedSummary({ summary }: { summary: ImportSummary }) {
           Browse the graph
         </Anchor>
       </Alert>
-      <Table aria-label="Import summary" verticalSpacing="xs" maw={620}>
+      <Table aria-label="Import summary" verticalSpacing="xs" maw={520}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th />
-            <Table.Th>Created</Table.Th>
-            <Table.Th>Updated</Table.Th>
-            <Table.Th>Unchanged</Table.Th>
-            {summary.pruned ? <Table.Th>Removed</Table.Th> : null}
+            <Table.Th>Concepts and skills</Table.Th>
+            <Table.Th>Edges</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {rows.map((row) => (
-            <Table.Tr key={row.label}>
-              <Table.Th fw={500}>{row.label}</Table.Th>
-              <Table.Td>{row.counts.created}</Table.Td>
-              <Table.Td>{row.counts.updated}</Table.Td>
-              <Table.Td>{row.counts.unchanged}</Table.Td>
-              {summary.pruned ? <Table.Td>{row.counts.removed}</Table.Td> : null}
+          {changes.map((change) => (
+            <Table.Tr key={change.key}>
+              <Table.Th fw={500}>{change.label}</Table.Th>
+              <Table.Td>{summary.nodeChanges[change.key]}</Table.Td>
+              <Table.Td>{summary.edgeChanges[change.key]}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
       {!summary.pruned ? (
-        <Badge variant="outline" color="gray" tt="none" w="fit-content">
-          Nothing was removed: what the files lack was kept
-        </Badge>
+        <Text size="xs" c="dimmed">
+          Nothing was removed: what the files lack was kept.
+        </Text>
       ) : null}
     </Stack>
   );
