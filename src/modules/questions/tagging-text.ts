@@ -216,8 +216,8 @@ export function describeMaths(text: string): string {
   s = s.replace(/\b\d+\s+\d+\s*\/\s*\d+\b/g, ' MIXED FRACTION ');
   s = s.replace(/\b\d+\s*\/\s*\d+\b/g, ' FRACTION ');
   s = s.replace(/\b\d+(\.\d+)?\s*%/g, ' PERCENTAGE ');
-  // "3/4 of 20", "15% of 80": a part of an amount.
-  s = s.replace(/\b(FRACTION|PERCENTAGE)\s+of\s+(?=\d)/g, '$1 AMOUNT ');
+  // "3/4 of 20", "3/8 of them", "15% of 80": a part of an amount.
+  s = s.replace(/\b(FRACTION|PERCENTAGE)\s+of\b/g, '$1 AMOUNT ');
   // A clock time (at 9:00, 7:30 pm) is not a ratio.
   s = s.replace(
     /\b(at|by|from|until|before|after)\s+\d{1,2}:\d{2}\b|\b\d{1,2}:\d{2}\s*(am|pm)\b/g,
