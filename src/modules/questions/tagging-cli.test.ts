@@ -45,8 +45,8 @@ describe('skillbridge eval-tagging', () => {
     const p1 = Number(/precision@1 {2}([0-9.]+)/.exec(stdout)?.[1]);
     const r3 = Number(/recall@3 {5}([0-9.]+)/.exec(stdout)?.[1]);
     // The figures recorded in bench/RESULTS.md; a change to the tagger that lowers them shows here.
-    expect(p1).toBeGreaterThanOrEqual(0.68);
-    expect(r3).toBeGreaterThanOrEqual(0.8);
+    expect(p1).toBeGreaterThanOrEqual(0.7);
+    expect(r3).toBeGreaterThanOrEqual(0.82);
 
     const json = await run([LABELLED, '--json']);
     const report = JSON.parse(json.stdout) as { precisionAt1: number; questions: number };
