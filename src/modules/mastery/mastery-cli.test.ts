@@ -51,8 +51,10 @@ describe('skillbridge mastery-eval', () => {
   exportCsv(test, 2, 100, ['fractions', 'ratios', 'unseen']);
 
   it('fits on one file, predicts the other and prints the JSON report', async () => {
-    const run = await cli(['mastery-eval', '--train', train, '--test', test, '--restarts', '2']);
-    expect(run.code, run.stderr).toBe(0);
+    const [run, withForgets] = await Promise.all([
+      cli(['mastery-eval', '--train', train, '--test', test, '--restarts', '2']),
+      cli(['mastery-eval', '--train', train, '--test', test, '--forgets', '--min-learners', '301']),
+    ]);
     const report = JSON.parse(run.stdout) as Record<string, number>;
     expect(Object.keys(report).sort()).toEqual(['auc', 'fit_seconds', 'rmse', 'rows', 'skills']);
     expect(report.rows).toBe(3 * 100 * 12);
@@ -64,6 +66,14 @@ describe('skillbridge mastery-eval', () => {
     expect(report.fit_seconds).toBeGreaterThanOrEqual(0);
     expect(run.stderr).toContain(
       '1 skill(s) of the test file are not in the training file and were predicted with the default parameters',
+    );
+    // With --forgets, and every skill below --min-learners: the defaults predict everything.
+    expect(withForgets.code, withForgets.stderr).toBe(0);
+    const onDefaults = JSON.parse(withForgets.stdout) as Record<string, number>;
+    expect(onDefaults.rows).toBe(report.rows);
+    expect(onDefaults.auc).toBeLessThan(report.auc!);
+    expect(withForgets.stderr).toContain(
+      '2 skill(s) with fewer than 301 learners kept the default parameters',
     );
   }, 120_000);
 
