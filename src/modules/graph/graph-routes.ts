@@ -42,7 +42,7 @@ import {
   traversalResponse,
   treeResponse,
 } from './graph-schemas.ts';
-import { toSummary, type GraphService } from './graph-service.ts';
+import type { GraphService } from './graph-service.ts';
 
 const USER = { access: 'user' as const };
 const STAFF = { access: ['instructor', 'admin'] as const };
@@ -180,10 +180,7 @@ export function graphRoutes(deps: GraphRoutesDeps) {
           response: { 200: traversalResponse },
         },
       },
-      async (request) => {
-        const node = toSummary(await graph.requireNode(request.params.ref));
-        return { node, nodes: await graph.prerequisites(node.id, request.query.maxDepth) };
-      },
+      async (request) => graph.traversal(request.params.ref, 'backward', request.query.maxDepth),
     );
 
     r.get(
@@ -198,10 +195,7 @@ export function graphRoutes(deps: GraphRoutesDeps) {
           response: { 200: traversalResponse },
         },
       },
-      async (request) => {
-        const node = toSummary(await graph.requireNode(request.params.ref));
-        return { node, nodes: await graph.dependents(node.id, request.query.maxDepth) };
-      },
+      async (request) => graph.traversal(request.params.ref, 'forward', request.query.maxDepth),
     );
 
     r.get(

@@ -14,7 +14,7 @@ import {
   type ImportOutcome,
 } from './graph-import.ts';
 import { GraphStore, type NodeAtDepth, type NodeRecord } from './graph-store.ts';
-import { PrerequisiteIndexCache } from './prerequisite-index.ts';
+import { PrerequisiteIndexCache, type PrerequisiteIndex } from './prerequisite-index.ts';
 
 /** A node as lists show it. */
 export interface NodeSummary {
@@ -330,14 +330,27 @@ export class GraphService {
 
   /** Everything the node needs, transitively, with the shortest distance (1 = direct). */
   async prerequisites(ref: string, maxDepth = MAX_DEPTH): Promise<NodeWithDepth[]> {
-    const node = await this.requireNode(ref);
-    return (await this.prerequisiteIds([node.id], 'backward', maxDepth)).map(withDepth);
+    return (await this.traversal(ref, 'backward', maxDepth)).nodes;
   }
 
   /** Everything that needs the node, transitively. */
   async dependents(ref: string, maxDepth = MAX_DEPTH): Promise<NodeWithDepth[]> {
-    const node = await this.requireNode(ref);
-    return (await this.prerequisiteIds([node.id], 'forward', maxDepth)).map(withDepth);
+    return (await this.traversal(ref, 'forward', maxDepth)).nodes;
+  }
+
+  /**
+   * The node and its transitive prerequisites (backward) or dependents (forward). The node and
+   * the index's freshness are looked up side by side: on PostgreSQL each is a round trip, and
+   * this is the query the graph answers most.
+   */
+  async traversal(
+    ref: string,
+    direction: 'backward' | 'forward',
+    maxDepth = MAX_DEPTH,
+  ): Promise<{ node: NodeSummary; nodes: NodeWithDepth[] }> {
+    const [node, index] = await Promise.all([this.requireNode(ref), this.prerequisiteIndex.get()]);
+    const rows = await this.walkRows(index, [node.id], direction, maxDepth);
+    return { node: toSummary(node), nodes: rows.map(withDepth) };
   }
 
   /** Internal-id form for other modules: transitive prerequisites of several nodes at once. */
@@ -347,8 +360,17 @@ export class GraphService {
     maxDepth = MAX_DEPTH,
   ): Promise<NodeAtDepth[]> {
     if (ids.length === 0) return [];
-    const index = await this.prerequisiteIndex.get();
+    return this.walkRows(await this.prerequisiteIndex.get(), ids, direction, maxDepth);
+  }
+
+  private async walkRows(
+    index: PrerequisiteIndex,
+    ids: readonly string[],
+    direction: 'backward' | 'forward',
+    maxDepth: number,
+  ): Promise<NodeAtDepth[]> {
     const depth = index.walk(ids, direction, Math.min(maxDepth, MAX_DEPTH));
+    if (depth.size === 0) return [];
     const rows = await this.store.findManyById([...depth.keys()]);
     return rows
       .map((r) => ({ ...r, depth: depth.get(r.id) ?? 0 }))
