@@ -144,6 +144,15 @@ describe.skipIf(!chromiumAvailable)('knowledge graph', () => {
         .getByRole('link', { name: 'Fractions', exact: true }),
     );
     await screenshot(page, 'graph-browse');
+    // Export gives back the files in the shape they are imported in.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export edges.csv' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('edges.csv');
+    const exported = readFileSync(await download.path(), 'utf8').split(/\r?\n/);
+    expect(exported[0]).toBe('source_id,target_id,type');
+    expect(exported).toContain('add-fractions,add-mixed-numbers,prerequisite');
 
     await page.getByRole('link', { name: 'Import graph' }).click();
     await atPath(page, '/graph/import');
