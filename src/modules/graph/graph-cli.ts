@@ -101,11 +101,15 @@ export async function importGraphDir(
   const sources = sourcesFromDir(dir);
   const progress = options.progress === false ? undefined : progressReporter();
   try {
-    return await graph.importFiles(sources, {
+    const outcome = await graph.importFiles(sources, {
       prune: options.prune === true,
       source: 'cli',
       ...(progress ? { onProgress: (p: ImportProgress) => progress.update(p) } : {}),
     });
+    if (outcome.status === 'imported') {
+      progress?.update({ phase: 'writing', percent: 100, message: 'Imported' });
+    }
+    return outcome;
   } finally {
     progress?.stop();
   }
