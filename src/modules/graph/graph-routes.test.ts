@@ -302,7 +302,7 @@ describe.each(testDialects())('graph routes, %s', (dialect) => {
           detail: 'There is no node "no-such-node" in the graph.',
         });
       }
-      const order = await learner.get('/api/graph/order?ids=adding,ghost-1,ghost-2');
+      const order = await learner.get('/api/graph/order?ids=adding,ghost-1,ghost-2,ghost-1');
       expect(order.statusCode).toBe(404);
       expect(order.json().detail).toBe('Not in the graph: "ghost-1", "ghost-2".');
     });

@@ -418,12 +418,20 @@ export class GraphService {
         { path: 'ids', message: `at most ${MAX_SET}` },
       ]);
     }
+    // Two queries for the whole set (by internal id, then by external id), not one per node;
+    // an internal id wins, as in findNode.
+    const unique = [...new Set(refs)];
+    const foundById = new Map((await this.store.findManyById(unique)).map((r) => [r.id, r]));
+    const rest = unique.filter((ref) => !foundById.has(ref));
+    const byExternal = new Map(
+      (await this.store.findManyByExternalId(rest)).map((r) => [r.external_id, r]),
+    );
     const rows: NodeRecord[] = [];
     const missing: string[] = [];
     for (const ref of refs) {
-      const row = await this.findNode(ref);
+      const row = foundById.get(ref) ?? byExternal.get(ref);
       if (row) rows.push(row);
-      else missing.push(ref);
+      else if (!missing.includes(ref)) missing.push(ref);
     }
     if (missing.length > 0) {
       throw new NotFoundError(
