@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'web/dist', 'coverage', 'bench/.tmp'] },
+  { ignores: ['node_modules', 'data', 'dist', 'web/dist', 'coverage', 'bench/.tmp'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
