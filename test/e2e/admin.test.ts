@@ -296,6 +296,10 @@ describe.skipIf(!chromiumAvailable)('admin: user management', () => {
     await atPath(page, '/dashboard');
     await visible(page.getByRole('heading', { name: 'Administration', level: 1 }));
     await screenshot(page, 'mobile-dashboard-admin');
+    // The header keeps Log out whole on the screen.
+    const logOut = await page.getByRole('button', { name: 'Log out' }).boundingBox();
+    expect(logOut).not.toBeNull();
+    expect(logOut!.x + logOut!.width).toBeLessThanOrEqual(390);
     const auditLink = nav(page).getByRole('link', { name: 'Audit log' });
     // On a phone the navigation starts off-screen and slides in from the burger button.
     expect((await auditLink.boundingBox())?.x ?? -1).toBeLessThan(0);

@@ -159,7 +159,8 @@ export function AppLayout() {
             >
               <Group gap={8} wrap="nowrap">
                 <LogoMark />
-                <Text fw={700} size="lg">
+                {/* On a phone the mark alone, so the role and Log out keep their room. */}
+                <Text fw={700} size="lg" visibleFrom="xs">
                   SkillBridge
                 </Text>
               </Group>
