@@ -5,6 +5,7 @@ import { useMe } from '../../api/getters/use-me';
 import type { Role, SessionUser } from '../../api/types';
 import { BookIcon, ChalkboardIcon, ListIcon, ShieldIcon, UsersIcon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
+import { TeachingOverview, useHasTeachingMaterial } from './teaching-overview';
 
 interface DashboardCopy {
   heading: string;
@@ -81,18 +82,35 @@ function AdminShortcuts() {
   );
 }
 
+function EmptyDashboard({ copy }: { copy: DashboardCopy }) {
+  return (
+    <Card withBorder padding="xl">
+      <EmptyState variant="light" icon={copy.icon}>
+        <EmptyState.Title order={2}>{copy.emptyTitle}</EmptyState.Title>
+        <EmptyState.Description>{copy.emptyDescription}</EmptyState.Description>
+      </EmptyState>
+    </Card>
+  );
+}
+
+/** Instructors: the curriculum and bank at a glance once they hold anything. */
+function InstructorDashboard({ copy }: { copy: DashboardCopy }) {
+  const hasMaterial = useHasTeachingMaterial();
+  if (hasMaterial === undefined) return null;
+  return hasMaterial ? <TeachingOverview /> : <EmptyDashboard copy={copy} />;
+}
+
 function Dashboard({ user }: { user: SessionUser }) {
   const copy = COPY[user.role];
   return (
-    <Stack gap="lg" maw={960}>
+    <Stack gap="lg" maw={1100}>
       <PageHeader title={copy.heading} description={`Welcome, ${user.name}. ${copy.intro}`} />
       {user.role === 'admin' ? <AdminShortcuts /> : null}
-      <Card withBorder padding="xl">
-        <EmptyState variant="light" icon={copy.icon}>
-          <EmptyState.Title order={2}>{copy.emptyTitle}</EmptyState.Title>
-          <EmptyState.Description>{copy.emptyDescription}</EmptyState.Description>
-        </EmptyState>
-      </Card>
+      {user.role === 'instructor' ? (
+        <InstructorDashboard copy={copy} />
+      ) : (
+        <EmptyDashboard copy={copy} />
+      )}
     </Stack>
   );
 }
