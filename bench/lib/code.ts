@@ -31,6 +31,8 @@ export function copyTree(from: string, prefix: string): { root: string; remove()
   const tmp = tempDir(prefix);
   cpSync(path.join(from, 'src'), path.join(tmp.dir, 'src'), { recursive: true });
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(tmp.dir, 'node_modules'));
+  // The server reads config/ (llm.yaml, prompts, demo data) from its project root.
+  symlinkSync(path.join(from, 'config'), path.join(tmp.dir, 'config'));
   writeFileSync(path.join(tmp.dir, 'package.json'), '{ "type": "module" }\n');
   copyWebBuild(tmp.dir);
   return { root: tmp.dir, remove: tmp.remove };

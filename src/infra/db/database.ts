@@ -58,7 +58,21 @@ export function openSqlite(file: string): SqliteDatabase.Database {
 export function createDatabase(config: DatabaseConfig, logger?: Logger): DatabaseHandle {
   if (config.dialect === 'sqlite') {
     const conn = openSqlite(config.file);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+    // Kysely's SQLite driver prepares every statement anew; reuse them by SQL text instead.
+    const statements = new Map<string, SqliteDatabase.Statement>();
+    const database = {
+      prepare(text: string) {
+        let statement = statements.get(text);
+        if (!statement) {
+          if (statements.size >= 500) statements.clear();
+          statement = conn.prepare(text);
+          statements.set(text, statement);
+        }
+        return statement;
+      },
+      close: () => conn.close(),
+    };
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     return {
       db,
       dialect: 'sqlite',

@@ -1,5 +1,5 @@
 // Users, sessions and login throttling: thin Kysely queries, one per method.
-import type { Kysely, Selectable } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { Database, Role, UsersTable } from '../../infra/db/schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -111,8 +111,11 @@ export class AccountsStore {
     await this.db.insertInto('sessions').values(row).execute();
   }
 
+  // Asked on every authenticated request: built and compiled once, run with the session id.
+  private findSessionQuery?: CompiledQuery<SessionWithUser>;
+
   async findSessionWithUser(sessionId: string): Promise<SessionWithUser | undefined> {
-    return this.db
+    this.findSessionQuery ??= this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .select([
@@ -125,8 +128,13 @@ export class AccountsStore {
         'users.role as role',
         'users.disabled_at as disabledAt',
       ])
-      .where('sessions.id', '=', sessionId)
-      .executeTakeFirst();
+      .where('sessions.id', '=', '')
+      .compile();
+    const { rows } = await this.db.executeQuery<SessionWithUser>({
+      ...this.findSessionQuery,
+      parameters: [sessionId],
+    });
+    return rows[0];
   }
 
   async touchSession(sessionId: string, lastSeenAt: string, expiresAt: string): Promise<void> {

@@ -1,8 +1,8 @@
 // Cookies, security headers and CSRF protection.
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
-import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import type { AppConfig } from '../../config/env.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -22,7 +22,9 @@ export const CONTENT_SECURITY_POLICY = {
 
 export async function registerSecurity(app: FastifyInstance, config: AppConfig): Promise<void> {
   await app.register(fastifyCookie, { secret: config.session.secret });
-  await app.register(fastifyHelmet, {
+  // The security headers do not depend on the request: build helmet once (@fastify/helmet
+  // rebuilds it, CSP parsing included, on every request).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -33,6 +35,9 @@ export async function registerSecurity(app: FastifyInstance, config: AppConfig):
     frameguard: { action: 'deny' },
     hsts: config.isProduction,
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, () => done());
   });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
