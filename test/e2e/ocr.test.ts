@@ -154,7 +154,7 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     await screenshot(page, 'ocr-draft-written');
     await stem.fill(WRITTEN);
     await save(page);
-    await visible(page.getByText('Draft saved.'));
+    await visible(page.getByText('Draft heart.jpg saved.'));
     await page.getByRole('button', { name: 'Mark reviewed', exact: true }).click();
     await visible(page.getByText('Marked reviewed.'));
     await visible(page.getByText('Reviewed', { exact: true }));
@@ -173,7 +173,8 @@ describe.skipIf(!chromiumAvailable)('OCR ingestion', () => {
     ).toBe(true);
     await page.getByRole('radio', { name: 'Option B is correct' }).check();
     await save(page);
-    await visible(page.getByText('Draft saved.'));
+    // Named, so the first draft's notification, if still shown, cannot stand in for this one.
+    await visible(page.getByText('Draft photosynthesis.png saved.'));
     await page.getByRole('button', { name: 'Reviewed, ready for review' }).click();
     await visible(page.getByText('Reviewed and sent to review.'));
     await visible(page.getByText('In review', { exact: true }));

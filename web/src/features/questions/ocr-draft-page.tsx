@@ -384,7 +384,7 @@ function CorrectionForm({ draft, question }: { draft: OcrDraftDetail; question: 
             setMarks(Number(saved.answers.maxMarks ?? 1));
             setMarkScheme(String(saved.answers.markScheme ?? ''));
           }
-          notifications.show({ color: 'teal', message: 'Draft saved.' });
+          notifications.show({ color: 'teal', message: `Draft ${draft.fileName} saved.` });
         },
       },
     );
