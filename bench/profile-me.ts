@@ -3,15 +3,12 @@
 // time each package is on the stack).
 //
 //   node --import tsx bench/profile-me.ts [--db=sqlite] [--log=warn] [--connections=32]
-//        [--duration=10] [--top=25] [--patched]
-//
-// --patched profiles a copy of src/ with bench/experiments/hot-path.patch applied instead.
+//        [--duration=10] [--top=25]
 //
 // Profiles are kept in bench/.tmp/profiles/ (open them in Chrome DevTools → Performance).
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../test/helpers/server-process.ts';
-import { copies } from './experiment-hot-path.ts';
 import { isMain, listOption, numberOption, onInterrupt, option, runMain } from './lib/cli.ts';
 import { summarise, type ProfileSummary, type Share } from './lib/cpuprofile.ts';
 import { isValid, load, type LoadResult } from './lib/load.ts';
@@ -41,7 +38,7 @@ export async function profileApiMe(options: {
   logLevel: LogLevel;
   connections: number;
   duration: number;
-  /** Another CLI to profile (e.g. the patched copy of bench/experiment-hot-path.ts). */
+  /** Another CLI to profile (default: that of the code under test). */
   entry?: string;
 }): Promise<ProfileResult> {
   const dir = path.join(
@@ -132,7 +129,6 @@ export function formatProfile(p: ProfileResult, top = 25): string {
 if (isMain(import.meta.url)) {
   runMain(async () => {
     const top = numberOption('top', 25);
-    const patched = process.argv.includes('--patched') ? copies() : undefined;
     for (const db of listOption('db', 'sqlite') as DbKind[]) {
       for (const logLevel of listOption('log', 'warn') as LogLevel[]) {
         const result = await profileApiMe({
@@ -140,11 +136,9 @@ if (isMain(import.meta.url)) {
           logLevel,
           connections: Number(option('connections', '32')),
           duration: numberOption('duration', 10),
-          ...(patched ? { entry: patched.patched } : {}),
         });
         console.log(formatProfile(result, top) + '\n');
       }
     }
-    patched?.remove();
   });
 }

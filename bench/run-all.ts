@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark of the foundation in turn, then a summary against the targets.
 // Options are passed on to the benchmarks (e.g. `npm run bench -- --rounds=1 --duration=4`);
 // `--code=HEAD` runs a snapshot of a commit instead of the checkout (see lib/code.ts);
-// `--skip=api-me,rss,startup,profile,experiment,queue,llm` leaves some out. The raw figures go to
+// `--skip=api-me,rss,startup,profile,queue,llm` leaves some out. The raw figures go to
 // bench/.tmp/results-<time>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,6 @@ import { listOption, numberOption, runMain } from './lib/cli.ts';
 import { formatLlmGateway, runLlmGateway, type LlmGatewayResults } from './llm-gateway.ts';
 import { machineSummary } from './lib/machine.ts';
 import { pct, round } from './lib/stats.ts';
-import { formatExperiment, runExperiment, type ExperimentRow } from './experiment-hot-path.ts';
 import { formatProfile, profileApiMe, type ProfileResult } from './profile-me.ts';
 import {
   formatQueueBench,
@@ -53,7 +52,6 @@ runMain(async () => {
   let rss: RssResults | undefined;
   let startup: StartupResults | undefined;
   const profiles: ProfileResult[] = [];
-  let experiment: ExperimentRow[] | undefined;
 
   if (!skip.has('api-me')) {
     heading('Target 1: GET /api/me vs bare Fastify (bench/api-me.ts)');
@@ -77,19 +75,6 @@ runMain(async () => {
       profiles.push(p);
       console.log(formatProfile(p, 20) + '\n');
     }
-  }
-
-  if (!skip.has('experiment')) {
-    heading('Experiment: the proposed hot-path changes (bench/experiment-hot-path.ts)');
-    experiment = await runExperiment({
-      dbs: ['sqlite', 'postgres'],
-      logLevel: 'warn',
-      connections: 32,
-      rounds: numberOption('rounds', 3),
-      duration: numberOption('duration', 8),
-      warmup: numberOption('warmup', 2),
-    });
-    console.log('\n' + formatExperiment(experiment));
   }
 
   let queue: QueueBenchResults | undefined;
@@ -151,15 +136,6 @@ runMain(async () => {
     for (const line of formatLlmGateway(llm).split('\n')) console.log(`  ${line}`);
   }
 
-  if (experiment) {
-    console.log(
-      'Experiment (not a target), SQLite and PostgreSQL, LOG_LEVEL=warn, 32 connections:',
-    );
-    for (const row of experiment.filter((r) => r.name !== 'bare Fastify')) {
-      console.log(`  ${row.db}, ${row.name}: ${pct(row.ratio)} of bare (${round(row.rps)} req/s)`);
-    }
-  }
-
   const dir = path.join(REPO_ROOT, 'bench/.tmp');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -174,7 +150,7 @@ runMain(async () => {
   writeFileSync(
     file,
     JSON.stringify(
-      { machine, apiMe, rss, startup, profiles: trimmedProfiles, experiment, queue, llm },
+      { machine, apiMe, rss, startup, profiles: trimmedProfiles, queue, llm },
       null,
       2,
     ),

@@ -3,7 +3,7 @@
 // temporary directory, so that figures belong to a commit even while the checkout changes. The
 // snapshot shares node_modules (symlink) and gets a copy of the built web app.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, symlinkSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../test/helpers/server-process.ts';
 import { option } from './cli.ts';
@@ -24,18 +24,6 @@ let current: CodeUnderTest | undefined;
 
 function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-}
-
-/** A copy of a directory tree outside the repository, sharing node_modules. */
-export function copyTree(from: string, prefix: string): { root: string; remove(): void } {
-  const tmp = tempDir(prefix);
-  cpSync(path.join(from, 'src'), path.join(tmp.dir, 'src'), { recursive: true });
-  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(tmp.dir, 'node_modules'));
-  // The server reads config/ (llm.yaml, prompts, demo data) from its project root.
-  symlinkSync(path.join(from, 'config'), path.join(tmp.dir, 'config'));
-  writeFileSync(path.join(tmp.dir, 'package.json'), '{ "type": "module" }\n');
-  copyWebBuild(tmp.dir);
-  return { root: tmp.dir, remove: tmp.remove };
 }
 
 /** web/dist copied (not linked: a rebuild must never write into the checkout), dated now. */
