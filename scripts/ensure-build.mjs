@@ -28,16 +28,13 @@ export function serverBuildStale() {
   return stale(serverBundle, [inRoot('src'), inRoot('package-lock.json')]);
 }
 
-export async function ensureBuild({ quiet = false } = {}) {
+export async function ensureBuild() {
   if (stale(inRoot('web/dist/index.html'), [inRoot('web/src'), inRoot('web/index.html')])) {
     console.error('Building the web app (first start or sources changed)…');
-    execSync('npm run build:web', {
-      cwd: root,
-      stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
-    });
+    execSync('npm run build:web', { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   }
   if (serverBuildStale()) {
-    if (!quiet) console.error('Building the server (first start or sources changed)…');
+    console.error('Building the server (first start or sources changed)…');
     await buildServer();
   }
 }
