@@ -6,7 +6,11 @@ import { migrateToLatest } from './infra/db/migrate.ts';
 import { createLlmGateway } from './infra/llm/create-llm-gateway.ts';
 import { createJobQueue } from './infra/queue/create-job-queue.ts';
 import type { JobQueue } from './infra/queue/job-queue.ts';
-import { registerJobDefinitions, registerTaggingJobs } from './job-definitions.ts';
+import {
+  registerJobDefinitions,
+  registerMasteryJobs,
+  registerTaggingJobs,
+} from './job-definitions.ts';
 import type { LlmGateway } from './infra/llm/llm-gateway.ts';
 import type { Ocr } from './infra/ocr/ocr.ts';
 import { OcrPool } from './infra/ocr/ocr-pool.ts';
@@ -19,7 +23,9 @@ import { FilesService } from './modules/files/files-service.ts';
 import { GraphService } from './modules/graph/graph-service.ts';
 import { JobsReadModel } from './modules/jobs/jobs-read-model.ts';
 import { JobsService } from './modules/jobs/jobs-service.ts';
+import { MasteryService } from './modules/mastery/mastery-service.ts';
 import { LlmUsageService } from './modules/ops/llm-usage-service.ts';
+import { PracticeService } from './modules/practice/practice-service.ts';
 import { graphServiceLookup } from './modules/questions/graph-service-lookup.ts';
 import { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { QuestionsService } from './modules/questions/questions-service.ts';
@@ -54,6 +60,10 @@ export interface Deps {
   ocrIngest: OcrIngestService;
   /** The knowledge graph: look-ups, traversals, CSV import and export. */
   graph: GraphService;
+  /** Knowledge tracing per learner and skill: the one store every mastery figure comes from. */
+  mastery: MasteryService;
+  /** Answering questions: grading, mastery and review schedule in one transaction. */
+  practice: PracticeService;
   /** tesseract.js threads (OCR_WORKERS), started on first use; the ocr.recognise job uses it. */
   ocr: Ocr;
   close(): Promise<void>;
@@ -130,6 +140,20 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     jobs,
   });
   registerTaggingJobs(jobs, { tagging });
+  const mastery = new MasteryService({
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    threshold: config.mastery.threshold,
+    minLearners: config.mastery.minLearners,
+  });
+  const practice = new PracticeService({
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    mastery,
+  });
+  registerMasteryJobs(jobs, { mastery, restarts: config.mastery.fitRestarts });
   return {
     config,
     logger,
@@ -148,6 +172,8 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     tagging,
     ocrIngest,
     graph,
+    mastery,
+    practice,
     ocr,
     async close() {
       // The worker first: running jobs finish or go back to the queue while the database is open.

@@ -16,6 +16,8 @@ import {
   purgeFinishedJobsJob,
 } from './modules/jobs/maintenance-jobs.ts';
 import { workerCheckJob } from './modules/jobs/worker-check-job.ts';
+import { createFitMasteryJob, MASTERY_SCHEDULES } from './modules/mastery/mastery-jobs.ts';
+import type { MasteryService } from './modules/mastery/mastery-service.ts';
 import { createOcrDraftJob } from './modules/questions/ocr-ingest-jobs.ts';
 import type { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { createAutoTagJob } from './modules/questions/questions-jobs.ts';
@@ -52,9 +54,18 @@ export function registerTaggingJobs(jobs: JobQueue, deps: { tagging: TaggingServ
   jobs.register(createAutoTagJob({ tagging: deps.tagging }));
 }
 
+/** Knowledge tracing's weekly parameter fit: registered once the mastery store exists. */
+export function registerMasteryJobs(
+  jobs: JobQueue,
+  deps: { mastery: MasteryService; restarts: number },
+): void {
+  jobs.register(createFitMasteryJob(deps));
+}
+
 /** Create or update every schedule; each tick then runs once across all instances. */
 export async function registerJobSchedules(jobs: JobQueue): Promise<void> {
   for (const schedule of MAINTENANCE_SCHEDULES) await jobs.schedule(schedule);
+  for (const schedule of MASTERY_SCHEDULES) await jobs.schedule(schedule);
 }
 
 /** Make this process a worker: keep the schedules and take jobs until deps.close(). */

@@ -105,6 +105,13 @@ const envSchema = z.object({
     .default(50 * 1024 * 1024),
   BANKS_CACHE_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   BANKS_PULL_ON_START: z.preprocess(emptyAsUndefined, booleanish.default(false)),
+  MASTERY_THRESHOLD: z.coerce
+    .number({ message: 'must be a number above 0 and at most 1' })
+    .gt(0, { message: 'must be above 0 and at most 1' })
+    .max(1, { message: 'must be above 0 and at most 1' })
+    .default(0.95),
+  MASTERY_MIN_LEARNERS: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  MASTERY_FIT_RESTARTS: z.coerce.number().int().min(1).max(50).default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -143,6 +150,7 @@ export interface AppConfig {
   uploads: { maxBytes: number };
   banks: { cacheDir: string; pullOnStart: boolean };
   jobs: JobsConfig;
+  mastery: { threshold: number; minLearners: number; fitRestarts: number };
   ocr: { workers: number };
 }
 
@@ -331,5 +339,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     jobs: jobsConfig(env, parseDatabaseUrl(databaseUrl, env.DB_POOL_MAX)),
     ocr: { workers: env.OCR_WORKERS },
+    mastery: {
+      threshold: env.MASTERY_THRESHOLD,
+      minLearners: env.MASTERY_MIN_LEARNERS,
+      fitRestarts: env.MASTERY_FIT_RESTARTS,
+    },
   };
 }

@@ -149,6 +149,11 @@ export interface Database {
   question_tags: QuestionTagsTable;
   question_ocr_batches: QuestionOcrBatchesTable;
   question_ocr_sources: QuestionOcrSourcesTable;
+  question_responses: QuestionResponsesTable;
+  bkt_skill_params: BktSkillParamsTable;
+  mastery_states: MasteryStatesTable;
+  mastery_evidence: MasteryEvidenceTable;
+  review_cards: ReviewCardsTable;
 }
 
 export type FilePurpose = 'csv' | 'pptx' | 'image' | 'pdf';
@@ -321,5 +326,86 @@ export interface QuestionOcrSourcesTable {
   reviewed_by: string | null;
   created_by: string | null;
   created_at: string;
+  updated_at: string;
+}
+
+// The learning record (src/modules/mastery and src/modules/practice, migration 0009-learning).
+
+/** One answer a learner gave to a bank question outside a placement test. */
+export interface QuestionResponsesTable {
+  id: string;
+  user_id: string;
+  question_id: string;
+  /** JSON text: the response as sent ({type, optionId | optionIds | value | text}). */
+  response: string;
+  /** 0..1 share of the question's credit. */
+  score: number;
+  correct: number;
+  /** 1 when the answer was an opportunity for knowledge tracing (first attempt or a due review). */
+  counted: number;
+  kind: 'practice' | 'review';
+  path_id: string | null;
+  module_id: string | null;
+  created_at: string;
+}
+
+/** BKT parameters fitted for one skill; a skill without a row uses the defaults. */
+export interface BktSkillParamsTable {
+  skill_id: string;
+  prior: number;
+  learn: number;
+  guess: number;
+  slip: number;
+  forget: number;
+  /** Learners whose answers the fit used. */
+  learners: number;
+  responses: number;
+  log_likelihood: number;
+  fitted_at: string;
+}
+
+/** A learner's BKT state on one skill: the one store every page that shows mastery reads. */
+export interface MasteryStatesTable {
+  user_id: string;
+  skill_id: string;
+  /** P(L) after the latest counted answer (or the placement test's estimate). */
+  p_known: number;
+  /** Counted answers so far. */
+  attempts: number;
+  source: 'placement' | 'practice';
+  updated_at: string;
+  last_answered_at: string | null;
+}
+
+/** What moved a learner's mastery of a skill: one row per counted answer or placement. */
+export interface MasteryEvidenceTable {
+  id: string;
+  user_id: string;
+  skill_id: string;
+  kind: 'practice' | 'review' | 'placement';
+  response_id: string | null;
+  placement_id: string | null;
+  correct: number | null;
+  /** P(correct) predicted before the answer. */
+  p_correct: number | null;
+  p_before: number;
+  p_after: number;
+  created_at: string;
+}
+
+/** An FSRS review card (ts-fsrs) for one learner and question. */
+export interface ReviewCardsTable {
+  user_id: string;
+  question_id: string;
+  due: string;
+  stability: number;
+  difficulty: number;
+  scheduled_days: number;
+  learning_steps: number;
+  reps: number;
+  lapses: number;
+  /** ts-fsrs State: 0 new, 1 learning, 2 review, 3 relearning. */
+  state: number;
+  last_review: string | null;
   updated_at: string;
 }

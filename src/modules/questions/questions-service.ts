@@ -373,7 +373,7 @@ export class QuestionsService {
 
   async get(actor: Actor, id: string) {
     const row = await this.visibleRow(actor, id);
-    return isStaff(actor) ? this.staffView(row) : learnerView(row);
+    return isStaff(actor) ? this.staffView(row) : learnerQuestionView(row);
   }
 
   private async staffView(row: QuestionRow) {
@@ -718,7 +718,8 @@ function renderQuestion(draft: QuestionDraft) {
   };
 }
 
-function learnerView(row: QuestionRow) {
+/** What a learner sees of a published question: the stem and option texts, never the answers. */
+export function learnerQuestionView(row: QuestionRow) {
   const draft = rowToDraft(row);
   const answers = draft.answers as Record<string, unknown>;
   const options =

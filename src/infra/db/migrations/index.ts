@@ -9,6 +9,7 @@ import * as m0005 from './0005-llm-daily-usage.ts';
 import * as m0006 from './0006-graph.ts';
 import * as m0007 from './0007-questions.ts';
 import * as m0008 from './0008-question-ocr.ts';
+import * as m0009 from './0009-learning.ts';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -29,6 +30,7 @@ const registry: Record<string, DialectMigration> = {
   '0006-graph': m0006,
   '0007-questions': m0007,
   '0008-question-ocr': m0008,
+  '0009-learning': m0009,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

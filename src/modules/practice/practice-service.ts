@@ -1,0 +1,361 @@
+// Practice: a learner answers a published bank question and gets feedback. In one transaction the
+// response is recorded, knowledge tracing moves on every skill the question tests (its accepted
+// skill tags) and the question's review card is rescheduled.
+//
+// Which answers count. BKT learns from first attempts: the first answer a learner ever gives to a
+// question is an opportunity; answering it again straight after seeing the feedback is a retry,
+// recorded and graded but not counted (the learner has just been told the answer). An answer to a
+// question whose review is due counts again — as a review — since FSRS scheduled it as a fresh
+// test of memory. Retries also leave the review card alone.
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../../infra/db/database.ts';
+import type { Database, Role } from '../../infra/db/schema.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { NotFoundError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { plainText, renderInlineRichText, renderRichText } from '../../platform/markdown.ts';
+import type { MasteryService, SkillChange } from '../mastery/mastery-service.ts';
+import { correctAnswerText, gradeResponse, type LearnerResponse } from '../questions/grading.ts';
+import {
+  parseStoredAnswers,
+  type QuestionType,
+  type TypedAnswers,
+} from '../questions/question-model.ts';
+import { learnerQuestionView } from '../questions/questions-service.ts';
+
+type Db = Kysely<Database>;
+
+export interface PracticeActor {
+  id: string;
+  role: Role;
+}
+
+export interface AnswerInput {
+  questionId: string;
+  response: LearnerResponse;
+  context?: { pathId?: string | undefined; moduleId?: string | undefined } | undefined;
+}
+
+export interface AnswerResult {
+  responseId: string;
+  correct: boolean;
+  score: number;
+  /** Whether the answer moved knowledge tracing (see the header of this file). */
+  counted: boolean;
+  kind: 'practice' | 'review';
+  /** Sanitised HTML, for what the learner chose. */
+  feedback: string[];
+  generalFeedbackHtml: string | null;
+  correctAnswerHtml: string | null;
+  mastery: (SkillChange & { name: string })[];
+  review: { dueAt: string };
+}
+
+export interface PracticeServiceDeps {
+  db: Db;
+  dialect: Dialect;
+  clock: Clock;
+  mastery: MasteryService;
+}
+
+const STEM_PREVIEW = 160;
+
+export class PracticeService {
+  private readonly db: Db;
+  private readonly dialect: Dialect;
+  private readonly clock: Clock;
+  private readonly mastery: MasteryService;
+
+  constructor(deps: PracticeServiceDeps) {
+    this.db = deps.db;
+    this.dialect = deps.dialect;
+    this.clock = deps.clock;
+    this.mastery = deps.mastery;
+  }
+
+  /** A published question as a learner sees it (no answers), with the skills it practises. */
+  async question(questionId: string) {
+    const row = await this.publishedQuestion(questionId);
+    const skills = await this.skillsOf(questionId);
+    return { ...learnerQuestionView(row), skills };
+  }
+
+  private async publishedQuestion(questionId: string) {
+    const row = await this.db
+      .selectFrom('questions')
+      .selectAll()
+      .where('id', '=', questionId)
+      .where('status', '=', 'published')
+      .where('archived_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('There is no such question to practise.');
+    return row;
+  }
+
+  private async skillsOf(questionId: string, db: Db = this.db) {
+    return db
+      .selectFrom('question_tags as t')
+      .innerJoin('graph_nodes as n', 'n.id', 't.node_id')
+      .select(['n.id', 'n.name'])
+      .where('t.question_id', '=', questionId)
+      .where('t.status', '=', 'accepted')
+      .where('n.kind', '=', 'skill')
+      .orderBy('n.id')
+      .execute();
+  }
+
+  async answer(actor: PracticeActor, input: AnswerInput): Promise<AnswerResult> {
+    const row = await this.publishedQuestion(input.questionId);
+    const question = {
+      type: row.type,
+      answers: parseStoredAnswers(row.type as QuestionType, row.answers),
+    } as TypedAnswers;
+    // Grading first: a response of the wrong shape is refused before anything is written.
+    const grade = gradeResponse(question, input.response);
+    const skills = await this.skillsOf(row.id);
+    const names = new Map(skills.map((s) => [s.id, s.name]));
+    const now = this.clock.now();
+    const at = now.toISOString();
+    const responseId = newId();
+
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      // The review card is the learner's lock on this question: it is created (empty) if
+      // missing, then read for update, so a second answer at the same moment (a double click)
+      // waits for this one and then sees it as an earlier answer: a retry, not counted twice.
+      await trx
+        .insertInto('review_cards')
+        .values({
+          user_id: actor.id,
+          question_id: row.id,
+          due: at,
+          stability: 0,
+          difficulty: 0,
+          scheduled_days: 0,
+          learning_steps: 0,
+          reps: 0,
+          lapses: 0,
+          state: 0,
+          last_review: null,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.columns(['user_id', 'question_id']).doNothing())
+        .execute();
+      const locked = await trx
+        .selectFrom('review_cards')
+        .select([
+          'due',
+          'stability',
+          'difficulty',
+          'scheduled_days',
+          'learning_steps',
+          'reps',
+          'lapses',
+          'state',
+          'last_review',
+        ])
+        .where('user_id', '=', actor.id)
+        .where('question_id', '=', row.id)
+        .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+        .executeTakeFirstOrThrow();
+      const card = Number(locked.reps) > 0 ? locked : undefined;
+      const answeredBefore =
+        card !== undefined ||
+        (await trx
+          .selectFrom('question_responses')
+          .select('id')
+          .where('user_id', '=', actor.id)
+          .where('question_id', '=', row.id)
+          .limit(1)
+          .executeTakeFirst()) !== undefined;
+      const due = card !== undefined && new Date(card.due).getTime() <= now.getTime();
+      const counted = !answeredBefore || due;
+      const kind: 'practice' | 'review' = due ? 'review' : 'practice';
+      await trx
+        .insertInto('question_responses')
+        .values({
+          id: responseId,
+          user_id: actor.id,
+          question_id: row.id,
+          response: JSON.stringify(input.response),
+          score: grade.score,
+          correct: grade.correct ? 1 : 0,
+          counted: counted ? 1 : 0,
+          kind,
+          path_id: input.context?.pathId ?? null,
+          module_id: input.context?.moduleId ?? null,
+          created_at: at,
+        })
+        .execute();
+      let changes: SkillChange[] = [];
+      let dueAt = card?.due ?? at;
+      if (counted) {
+        changes = await this.mastery.applyAnswer(trx, {
+          userId: actor.id,
+          skillIds: skills.map((s) => s.id),
+          correct: grade.correct,
+          responseId,
+          kind,
+          at,
+        });
+        const stored = card
+          ? { ...card, stability: Number(card.stability), difficulty: Number(card.difficulty) }
+          : null;
+        const next = this.mastery.scheduler.review(stored, grade.score, now);
+        dueAt = next.due;
+        await trx
+          .updateTable('review_cards')
+          .set({ ...next, updated_at: at })
+          .where('user_id', '=', actor.id)
+          .where('question_id', '=', row.id)
+          .execute();
+      } else if (card === undefined) {
+        // Answered before but never scheduled (history from before reviews existed): schedule
+        // from this answer rather than leave an empty card due now.
+        const next = this.mastery.scheduler.review(null, grade.score, now);
+        dueAt = next.due;
+        await trx
+          .updateTable('review_cards')
+          .set({ ...next, updated_at: at })
+          .where('user_id', '=', actor.id)
+          .where('question_id', '=', row.id)
+          .execute();
+      }
+      return { counted, kind, changes, dueAt };
+    });
+
+    const fmt = row.format;
+    return {
+      responseId,
+      correct: grade.correct,
+      score: grade.score,
+      counted: outcome.counted,
+      kind: outcome.kind,
+      feedback: grade.feedback.map((f) => renderInlineRichText(f, fmt)),
+      generalFeedbackHtml: row.general_feedback ? renderRichText(row.general_feedback, fmt) : null,
+      correctAnswerHtml: (() => {
+        const text = correctAnswerText(question);
+        return text === null ? null : renderInlineRichText(text, fmt);
+      })(),
+      mastery: outcome.changes.map((c) => ({ ...c, name: names.get(c.skillId) ?? c.skillId })),
+      review: { dueAt: outcome.dueAt },
+    };
+  }
+
+  /** Questions whose review is due, most overdue first. */
+  async dueReviews(userId: string, limit = 50) {
+    const at = this.clock.now().toISOString();
+    const base = this.db
+      .selectFrom('review_cards as rc')
+      .innerJoin('questions as q', 'q.id', 'rc.question_id')
+      .where('rc.user_id', '=', userId)
+      .where('rc.due', '<=', at)
+      .where('q.status', '=', 'published')
+      .where('q.archived_at', 'is', null);
+    const [rows, total] = await Promise.all([
+      base
+        .select([
+          'q.id',
+          'q.title',
+          'q.stem',
+          'q.format',
+          'q.type',
+          'rc.due',
+          'rc.reps',
+          'rc.lapses',
+        ])
+        .orderBy('rc.due')
+        .orderBy('q.id')
+        .limit(limit)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    const next = await this.db
+      .selectFrom('review_cards')
+      .select((eb) => eb.fn.min('due').as('due'))
+      .where('user_id', '=', userId)
+      .where('due', '>', at)
+      .executeTakeFirst();
+    return {
+      total: Number(total.n),
+      nextDueAt: (next?.due as string | null | undefined) ?? null,
+      items: rows.map((r) => ({
+        questionId: r.id,
+        title: r.title,
+        preview: preview(r.stem, r.format),
+        type: r.type,
+        dueAt: r.due,
+        reps: Number(r.reps),
+        lapses: Number(r.lapses),
+      })),
+    };
+  }
+
+  /** The learner's latest answers with what they did to mastery. */
+  async recent(userId: string, limit = 20) {
+    const rows = await this.db
+      .selectFrom('question_responses as r')
+      .innerJoin('questions as q', 'q.id', 'r.question_id')
+      .select([
+        'r.id',
+        'r.question_id',
+        'r.score',
+        'r.correct',
+        'r.counted',
+        'r.kind',
+        'r.path_id',
+        'r.module_id',
+        'r.created_at',
+        'q.title',
+        'q.stem',
+        'q.format',
+      ])
+      .where('r.user_id', '=', userId)
+      .orderBy('r.created_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .limit(limit)
+      .execute();
+    const ids = rows.map((r) => r.id);
+    const evidence =
+      ids.length === 0
+        ? []
+        : await this.db
+            .selectFrom('mastery_evidence as e')
+            .innerJoin('graph_nodes as n', 'n.id', 'e.skill_id')
+            .select(['e.response_id', 'e.skill_id', 'n.name', 'e.p_before', 'e.p_after'])
+            .where('e.response_id', 'in', ids)
+            .execute();
+    const bySkill = new Map<
+      string,
+      { skillId: string; name: string; before: number; after: number }[]
+    >();
+    for (const e of evidence) {
+      const list = bySkill.get(e.response_id!) ?? [];
+      list.push({
+        skillId: e.skill_id,
+        name: e.name,
+        before: Number(e.p_before),
+        after: Number(e.p_after),
+      });
+      bySkill.set(e.response_id!, list);
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      questionId: r.question_id,
+      title: r.title,
+      preview: preview(r.stem, r.format),
+      score: Number(r.score),
+      correct: Number(r.correct) === 1,
+      counted: Number(r.counted) === 1,
+      kind: r.kind,
+      pathId: r.path_id,
+      moduleId: r.module_id,
+      at: r.created_at,
+      skills: bySkill.get(r.id) ?? [],
+    }));
+  }
+}
+
+function preview(stem: string, format: 'markdown' | 'html'): string {
+  const text = plainText(stem, format).replace(/\s+/g, ' ').trim();
+  return text.length > STEM_PREVIEW ? `${text.slice(0, STEM_PREVIEW - 1)}…` : text;
+}
