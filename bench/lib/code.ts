@@ -60,6 +60,12 @@ export function codeUnderTest(): CodeUnderTest {
     };
     return current;
   }
+  current = snapshot(rev);
+  return current;
+}
+
+/** The code of a commit, extracted into a temporary directory (removed when the process exits). */
+export function snapshot(rev: string): CodeUnderTest {
   const hash = git('rev-parse', '--short', `${rev}^{commit}`);
   const tmp = tempDir(`code-${hash}`);
   const archive = execFileSync('git', ['archive', '--format=tar', hash], {
@@ -69,13 +75,13 @@ export function codeUnderTest(): CodeUnderTest {
   execFileSync('tar', ['-x', '-C', tmp.dir], { input: archive });
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(tmp.dir, 'node_modules'));
   copyWebBuild(tmp.dir);
-  current = {
+  const code: CodeUnderTest = {
     label: `${hash} (${rev})`,
     root: tmp.dir,
     entry: path.join(tmp.dir, 'src/main.ts'),
     npmStart: ['npm', '--prefix', tmp.dir, 'start'],
     remove: tmp.remove,
   };
-  process.once('exit', () => current?.remove());
-  return current;
+  process.once('exit', () => code.remove());
+  return code;
 }
