@@ -19,6 +19,7 @@ import { practiceRoutes } from './modules/practice/practice-routes.ts';
 import { ocrIngestRoutes } from './modules/questions/ocr-ingest-routes.ts';
 import { questionsRoutes } from './modules/questions/questions-routes.ts';
 import { taggingRoutes } from './modules/questions/tagging-routes.ts';
+import { trackerRoutes } from './modules/tracker/tracker-routes.ts';
 import { registerAuth, type RouteAccess } from './platform/http/auth.ts';
 import { registerErrorHandling, sendNotFoundProblem } from './platform/http/error-handler.ts';
 import { createMetricsRegistry, registerMetrics } from './platform/http/metrics.ts';
@@ -79,8 +80,9 @@ export async function buildApp(
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // While shutting down, responses to in-flight requests close their keep-alive connection,
   // so close() does not wait on clients that would otherwise hold idle sockets open.
@@ -88,8 +90,9 @@ export async function buildApp(
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   registerErrorHandling(app, config.bodyLimitBytes);
@@ -110,6 +113,7 @@ export async function buildApp(
   await app.register(questionsRoutes(deps));
   await app.register(taggingRoutes(deps));
   await app.register(ocrIngestRoutes(deps));
+  await app.register(trackerRoutes(deps));
   await app.register(practiceRoutes(deps));
 
   const webRoot = options.webRoot;

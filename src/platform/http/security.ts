@@ -1,4 +1,5 @@
 // Cookies, security headers and CSRF protection.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -20,11 +21,13 @@ export const CONTENT_SECURITY_POLICY = {
   formAction: ["'self'"],
 };
 
-export async function registerSecurity(app: FastifyInstance, config: AppConfig): Promise<void> {
-  await app.register(fastifyCookie, { secret: config.session.secret });
-  // The security headers do not depend on the request: build helmet once (@fastify/helmet
-  // rebuilds it, CSP parsing included, on every request).
-  const securityHeaders = helmet({
+/**
+ * The security headers helmet sets, computed once: they do not depend on the request (no nonces),
+ * so running helmet's middleware chain per request (or @fastify/helmet, which also rebuilds it,
+ * CSP parsing included) only repeats the same work. Names are lower-case, as Fastify stores them.
+ */
+export function buildSecurityHeaders(config: AppConfig): Readonly<Record<string, string>> {
+  const middleware = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -36,8 +39,34 @@ export async function registerSecurity(app: FastifyInstance, config: AppConfig):
     hsts: config.isProduction,
     crossOriginEmbedderPolicy: false,
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    securityHeaders(request.raw, reply.raw, () => done());
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let called = false;
+  // helmet only calls setHeader/removeHeader on the response and next() synchronously.
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+    called = true;
+  });
+  if (!called || !headers['content-security-policy']) {
+    throw new Error('helmet did not produce the security headers synchronously');
+  }
+  return Object.freeze(headers);
+}
+
+export async function registerSecurity(app: FastifyInstance, config: AppConfig): Promise<void> {
+  await app.register(fastifyCookie, { secret: config.session.secret });
+  const securityHeaders = buildSecurityHeaders(config);
+  // One hook, one object: the same headers on every response, errors and static files included.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
