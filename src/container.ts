@@ -146,6 +146,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     clock,
     threshold: config.mastery.threshold,
     minLearners: config.mastery.minLearners,
+    fitRestarts: config.mastery.fitRestarts,
   });
   const practice = new PracticeService({
     db: database.db,
@@ -153,7 +154,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     clock,
     mastery,
   });
-  registerMasteryJobs(jobs, { mastery, restarts: config.mastery.fitRestarts });
+  registerMasteryJobs(jobs, { mastery });
   return {
     config,
     logger,

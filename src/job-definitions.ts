@@ -57,7 +57,7 @@ export function registerTaggingJobs(jobs: JobQueue, deps: { tagging: TaggingServ
 /** Knowledge tracing's weekly parameter fit: registered once the mastery store exists. */
 export function registerMasteryJobs(
   jobs: JobQueue,
-  deps: { mastery: MasteryService; restarts: number },
+  deps: { mastery: MasteryService },
 ): void {
   jobs.register(createFitMasteryJob(deps));
 }

@@ -326,7 +326,7 @@ export function buildCli(): Command {
   registerGraphCommands(program, (fn) => withDeps((deps) => fn(deps)));
   registerQuestionsCommands(program, (fn) => withDeps((deps) => fn(deps)));
   registerTaggingCommands(program);
-  registerMasteryCommands(program);
+  registerMasteryCommands(program, (fn) => withDeps((deps) => fn(deps)));
   registerAssessmentCommands(program);
   return program;
 }

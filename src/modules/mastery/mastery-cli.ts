@@ -7,6 +7,7 @@ import { AppError } from '../../platform/errors.ts';
 import { DEFAULT_BKT_BOUNDS } from './bkt.ts';
 import { DEFAULT_FIT_OPTIONS, fitSkills, predictResponses, type FitOptions } from './bkt-fit.ts';
 import { EXPORT_COLUMNS, readResponsesCsv } from './mastery-csv.ts';
+import type { MasteryService } from './mastery-service.ts';
 import { auc, rmse } from './metrics.ts';
 
 export interface MasteryEvalReport {
@@ -90,7 +91,33 @@ interface CliOptions {
   maxSlip?: string;
 }
 
-export function registerMasteryCommands(program: Command): void {
+export function registerMasteryCommands(
+  program: Command,
+  withMastery?: <T>(fn: (deps: { mastery: MasteryService }) => Promise<T>) => Promise<T>,
+): void {
+  if (withMastery) {
+    program
+      .command('fit-mastery')
+      .description(
+        "fit every skill's knowledge-tracing parameters by EM from the answers recorded in the database (skills with too few learners keep the defaults); prints JSON: skills, fitted, keptDefaults, responses, seconds",
+      )
+      .option('--restarts <n>', `random starts of EM per skill (default MASTERY_FIT_RESTARTS)`)
+      .option(
+        '--min-learners <n>',
+        'skills with fewer learners keep the defaults (default MASTERY_MIN_LEARNERS)',
+      )
+      .action(async (options: { restarts?: string; minLearners?: string }) => {
+        const restarts = integerOption('restarts', options.restarts, 1, 50);
+        const minLearners = integerOption('min-learners', options.minLearners, 1, 1_000_000_000);
+        const summary = await withMastery(({ mastery }) =>
+          mastery.fitParameters({
+            ...(restarts !== undefined ? { restarts } : {}),
+            ...(minLearners !== undefined ? { minLearners } : {}),
+          }),
+        );
+        process.stdout.write(JSON.stringify(summary) + '\n');
+      });
+  }
   program
     .command('mastery-eval')
     .description(

@@ -13,7 +13,6 @@ const payloadSchema = z.object({
 
 export function createFitMasteryJob(deps: {
   mastery: MasteryService;
-  restarts: number;
 }): JobDefinition<z.infer<typeof payloadSchema>, FitSummary> {
   return {
     type: FIT_MASTERY_JOB,
@@ -21,7 +20,7 @@ export function createFitMasteryJob(deps: {
     async handler(payload, ctx) {
       await ctx.progress(5, 'Reading the recorded answers…');
       const summary = await deps.mastery.fitParameters({
-        restarts: payload.restarts ?? deps.restarts,
+        ...(payload.restarts !== undefined ? { restarts: payload.restarts } : {}),
         ...(payload.minLearners !== undefined ? { minLearners: payload.minLearners } : {}),
       });
       await ctx.progress(

@@ -79,6 +79,8 @@ export interface MasteryServiceDeps {
   threshold?: number;
   /** Fewer learners than this on a skill: the skill keeps the default parameters. */
   minLearners?: number;
+  /** Random restarts of each EM fit when the caller does not say. */
+  fitRestarts?: number;
   scheduler?: ReviewScheduler;
 }
 
@@ -94,6 +96,7 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 export class MasteryService {
   readonly threshold: number;
   readonly minLearners: number;
+  readonly fitRestarts: number;
   readonly scheduler: ReviewScheduler;
   private readonly db: Db;
   private readonly dialect: Dialect;
@@ -105,6 +108,7 @@ export class MasteryService {
     this.clock = deps.clock;
     this.threshold = deps.threshold ?? DEFAULT_MASTERY_THRESHOLD;
     this.minLearners = deps.minLearners ?? DEFAULT_FIT_OPTIONS.minLearners;
+    this.fitRestarts = deps.fitRestarts ?? DEFAULT_FIT_OPTIONS.restarts;
     this.scheduler = deps.scheduler ?? new ReviewScheduler();
   }
 
@@ -556,7 +560,7 @@ export class MasteryService {
     }
     options.onProgress?.(0.3);
     const fits = fitSkills(groupBySkill(responses), {
-      restarts: options.restarts ?? DEFAULT_FIT_OPTIONS.restarts,
+      restarts: options.restarts ?? this.fitRestarts,
       minLearners,
     });
     options.onProgress?.(0.9);
