@@ -10,6 +10,7 @@ import {
   registerJobDefinitions,
   registerMasteryJobs,
   registerTaggingJobs,
+  registerTrackerJobs,
 } from './job-definitions.ts';
 import type { LlmGateway } from './infra/llm/llm-gateway.ts';
 import type { Ocr } from './infra/ocr/ocr.ts';
@@ -30,6 +31,8 @@ import { graphServiceLookup } from './modules/questions/graph-service-lookup.ts'
 import { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { QuestionsService } from './modules/questions/questions-service.ts';
 import { TaggingService } from './modules/questions/tagging-service.ts';
+import { questionBankForTracker } from './modules/tracker/tracker-bank.ts';
+import { TrackerService } from './modules/tracker/tracker-service.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { loggerOptions } from './platform/logger.ts';
 
@@ -64,6 +67,8 @@ export interface Deps {
   mastery: MasteryService;
   /** Answering questions: grading, mastery and review schedule in one transaction. */
   practice: PracticeService;
+  /** The performance tracker: papers, results, dashboard and weak links, cohort aggregates. */
+  tracker: TrackerService;
   /** tesseract.js threads (OCR_WORKERS), started on first use; the ocr.recognise job uses it. */
   ocr: Ocr;
   close(): Promise<void>;
@@ -140,6 +145,15 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     jobs,
   });
   registerTaggingJobs(jobs, { tagging });
+  const tracker = new TrackerService({
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    graph,
+    bank: questionBankForTracker(questions),
+    users: accounts,
+  });
+  registerTrackerJobs(jobs, { tracker });
   const mastery = new MasteryService({
     db: database.db,
     dialect: database.dialect,
@@ -155,6 +169,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     mastery,
   });
   registerMasteryJobs(jobs, { mastery });
+  tracker.setMastery(mastery);
   return {
     config,
     logger,
@@ -173,6 +188,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     tagging,
     ocrIngest,
     graph,
+    tracker,
     mastery,
     practice,
     ocr,

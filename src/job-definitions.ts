@@ -22,6 +22,8 @@ import { createOcrDraftJob } from './modules/questions/ocr-ingest-jobs.ts';
 import type { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { createAutoTagJob } from './modules/questions/questions-jobs.ts';
 import type { TaggingService } from './modules/questions/tagging-service.ts';
+import { TRACKER_SCHEDULES, trackerAggregateJob } from './modules/tracker/tracker-jobs.ts';
+import type { TrackerService } from './modules/tracker/tracker-service.ts';
 import type { Clock } from './platform/clock.ts';
 
 export interface JobDefinitionDeps {
@@ -62,9 +64,15 @@ export function registerMasteryJobs(
   jobs.register(createFitMasteryJob(deps));
 }
 
+/** The performance tracker's weekly aggregate: registered once the tracker exists. */
+export function registerTrackerJobs(jobs: JobQueue, deps: { tracker: TrackerService }): void {
+  jobs.register(trackerAggregateJob(deps));
+}
+
 /** Create or update every schedule; each tick then runs once across all instances. */
 export async function registerJobSchedules(jobs: JobQueue): Promise<void> {
   for (const schedule of MAINTENANCE_SCHEDULES) await jobs.schedule(schedule);
+  for (const schedule of TRACKER_SCHEDULES) await jobs.schedule(schedule);
   for (const schedule of MASTERY_SCHEDULES) await jobs.schedule(schedule);
 }
 

@@ -149,6 +149,17 @@ export interface Database {
   question_tags: QuestionTagsTable;
   question_ocr_batches: QuestionOcrBatchesTable;
   question_ocr_sources: QuestionOcrSourcesTable;
+  tracker_papers: TrackerPapersTable;
+  tracker_paper_questions: TrackerPaperQuestionsTable;
+  tracker_question_nodes: TrackerQuestionNodesTable;
+  tracker_results: TrackerResultsTable;
+  tracker_result_marks: TrackerResultMarksTable;
+  tracker_learner_versions: TrackerLearnerVersionsTable;
+  tracker_dashboard_cache: TrackerDashboardCacheTable;
+  tracker_learner_stats: TrackerLearnerStatsTable;
+  tracker_cohort_stats: TrackerCohortStatsTable;
+  tracker_trends: TrackerTrendsTable;
+  tracker_aggregate_runs: TrackerAggregateRunsTable;
   question_responses: QuestionResponsesTable;
   bkt_skill_params: BktSkillParamsTable;
   mastery_states: MasteryStatesTable;
@@ -408,4 +419,115 @@ export interface ReviewCardsTable {
   state: number;
   last_review: string | null;
   updated_at: string;
+}
+
+// Performance tracker (src/modules/tracker, migration 0012-tracker).
+
+/** An exam paper definition; its questions are tracker_paper_questions. */
+export interface TrackerPapersTable {
+  id: string;
+  title: string;
+  subject: string | null;
+  board: string | null;
+  year: number | null;
+  total_marks: number;
+  question_count: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One question of a paper: its number ("1", "2a"), position and max marks. */
+export interface TrackerPaperQuestionsTable {
+  paper_id: string;
+  number: string;
+  position: number;
+  max_marks: number;
+  /** The question bank's question it was taken from, if any. */
+  bank_question_id: string | null;
+}
+
+/** A knowledge-graph node a paper question tests: tagged directly, or the concept of a tagged skill. */
+export interface TrackerQuestionNodesTable {
+  paper_id: string;
+  number: string;
+  node_id: string;
+  kind: 'concept' | 'skill';
+  via: 'tag' | 'parent';
+}
+
+/** One learner's attempt at a paper; the id is chosen by the client (idempotent PUT). */
+export interface TrackerResultsTable {
+  id: string;
+  learner_id: string;
+  paper_id: string;
+  /** YYYY-MM-DD. */
+  taken_on: string;
+  score: number;
+  max_score: number;
+  logged_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TrackerResultMarksTable {
+  result_id: string;
+  number: string;
+  marks: number;
+}
+
+/** Bumped by every change to a learner's results: the dashboard cache key. */
+export interface TrackerLearnerVersionsTable {
+  learner_id: string;
+  version: number;
+  updated_at: string;
+}
+
+/** A learner's dashboard statistics as JSON text, valid while `version` is the learner's. */
+export interface TrackerDashboardCacheTable {
+  learner_id: string;
+  version: number;
+  payload: string;
+  computed_at: string;
+}
+
+/** Weekly aggregate: marks earned and available per learner and node. */
+export interface TrackerLearnerStatsTable {
+  learner_id: string;
+  node_id: string;
+  kind: string;
+  earned: number;
+  possible: number;
+  items: number;
+}
+
+/** Weekly aggregate: per node across every learner. */
+export interface TrackerCohortStatsTable {
+  node_id: string;
+  kind: string;
+  learners: number;
+  /** Learners below the weak threshold on this node. */
+  weak_learners: number;
+  earned: number;
+  possible: number;
+}
+
+/** Weekly aggregate: totals per learner (scope learner) or for everyone (scope cohort, learner_id ''). */
+export interface TrackerTrendsTable {
+  scope: 'learner' | 'cohort';
+  learner_id: string;
+  /** Monday of the week, YYYY-MM-DD. */
+  week: string;
+  results: number;
+  learners: number;
+  score: number;
+  max_score: number;
+}
+
+export interface TrackerAggregateRunsTable {
+  id: string;
+  learners: number;
+  results: number;
+  started_at: string;
+  finished_at: string;
 }

@@ -363,6 +363,12 @@ export class GraphService {
     return this.walkRows(await this.prerequisiteIndex.get(), ids, direction, maxDepth);
   }
 
+  /** Direct prerequisite edges [prerequisite, dependent] among the given nodes (internal ids). */
+  async prerequisiteEdgesAmong(ids: readonly string[]): Promise<Array<[string, string]>> {
+    if (ids.length === 0) return [];
+    return (await this.prerequisiteIndex.get()).edgesWithin(ids);
+  }
+
   private async walkRows(
     index: PrerequisiteIndex,
     ids: readonly string[],
