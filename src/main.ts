@@ -18,6 +18,7 @@ import { registerBanksCommands, startStorage } from './modules/files/banks-cli.t
 import { registerGraphCommands } from './modules/graph/graph-cli.ts';
 import { seedDemoGraph } from './modules/graph/graph-seed.ts';
 import { seedDemoQuestions } from './modules/questions/questions-seed.ts';
+import { seedDemoTracker } from './modules/tracker/tracker-seed.ts';
 import { registerQuestionsCommands } from './modules/questions/questions-cli.ts';
 import { registerTaggingCommands } from './modules/questions/tagging-cli.ts';
 import { registerMasteryCommands } from './modules/mastery/mastery-cli.ts';
@@ -74,6 +75,12 @@ async function seedDemo(deps: Deps): Promise<void> {
   const questions = await seedDemoQuestions(deps.questions);
   if (questions.status === 'imported') {
     out(`Demo question bank imported: ${questions.result.imported} published questions.`);
+  }
+  const tracker = await seedDemoTracker(deps);
+  if (tracker.status === 'seeded') {
+    out(
+      `Demo exam papers: ${tracker.papers} papers and ${tracker.results} results of ${'learner@example.com'}.`,
+    );
   }
 }
 

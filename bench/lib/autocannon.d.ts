@@ -1,5 +1,12 @@
 // The part of autocannon 9's API the benchmarks use (the package ships no type declarations).
 declare module 'autocannon' {
+  interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
+
   interface Options {
     url: string;
     connections?: number;
@@ -9,6 +16,8 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Requests in turn; setupRequest may rewrite each one before it is sent. */
+    requests?: Array<Request & { setupRequest?: (request: Request) => Request }>;
   }
 
   interface Histogram {
