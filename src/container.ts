@@ -17,6 +17,7 @@ import type { Ocr } from './infra/ocr/ocr.ts';
 import { OcrPool } from './infra/ocr/ocr-pool.ts';
 import { AccountsService } from './modules/accounts/accounts-service.ts';
 import { Argon2PasswordHasher, type PasswordHasher } from './modules/accounts/password-hasher.ts';
+import { PgSessionLookup } from './modules/accounts/session-lookup.ts';
 import { AuditService } from './modules/audit/audit-service.ts';
 import type { BlobStore } from './infra/storage/blob-store.ts';
 import { createBlobStore, createBlobUrlSigner } from './infra/storage/create-blob-store.ts';
@@ -103,7 +104,14 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
   const database = overrides.database ?? createDatabase(config.database, logger);
   const hasher = overrides.hasher ?? new Argon2PasswordHasher();
   const audit = new AuditService(database.db, clock);
-  const accounts = new AccountsService(database.db, config, clock, hasher, audit);
+  const accounts = new AccountsService(
+    database.db,
+    config,
+    clock,
+    hasher,
+    audit,
+    database.pgPool ? new PgSessionLookup(database.pgPool) : undefined,
+  );
   const llm = overrides.llm ?? createLlmGateway(config.llm, { db: database.db, clock, logger });
   const blobs = overrides.blobs ?? createBlobStore(config, clock);
   const files = new FilesService({

@@ -20,6 +20,8 @@ export interface DatabaseHandle {
   destroy(): Promise<void>;
   /** The raw SQLite connection, for online backup and integrity checks; undefined on PostgreSQL. */
   sqlite?: SqliteDatabase.Database;
+  /** The PostgreSQL pool behind Kysely, for named prepared statements; undefined on SQLite. */
+  pgPool?: pg.Pool;
 }
 
 const PG_OIDS = { int8: 20, json: 114, jsonb: 3802, timestamptz: 1184, timestamp: 1114 } as const;
@@ -101,6 +103,7 @@ export function createDatabase(config: DatabaseConfig, logger?: Logger): Databas
   return {
     db,
     dialect: 'postgres',
+    pgPool: pool,
     async ping() {
       await sql`select 1`.execute(db);
     },

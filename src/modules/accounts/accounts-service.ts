@@ -16,6 +16,7 @@ import type { AuditService } from '../audit/audit-service.ts';
 import { AccountsStore, type UserListFilter, type UserRow } from './accounts-store.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { checkPassword } from './password-policy.ts';
+import type { SessionLookup } from './session-lookup.ts';
 
 export const ROLES: readonly Role[] = ['learner', 'instructor', 'admin'];
 
@@ -100,8 +101,9 @@ export class AccountsService {
     private readonly clock: Clock,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    sessionLookup?: SessionLookup,
   ) {
-    this.store = new AccountsStore(db);
+    this.store = new AccountsStore(db, sessionLookup);
     // Ready before the first login with an unknown email, so that one is not slower either.
     this.dummyHash = hasher.hash(newToken());
   }

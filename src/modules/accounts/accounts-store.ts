@@ -1,6 +1,7 @@
 // Users, sessions and login throttling: thin Kysely queries, one per method.
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { Database, Role, UsersTable } from '../../infra/db/schema.ts';
+import type { SessionLookup } from './session-lookup.ts';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -24,7 +25,14 @@ export interface UserListFilter {
 }
 
 export class AccountsStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /**
+   * sessionLookup: a cheaper path for findSessionWithUser outside transactions (PostgreSQL: a
+   * named prepared statement on the pool); without it the Kysely query runs.
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sessionLookup?: SessionLookup,
+  ) {}
 
   withTransaction(tx: Kysely<Database>): AccountsStore {
     return new AccountsStore(tx);
@@ -115,6 +123,7 @@ export class AccountsStore {
   private findSessionQuery?: CompiledQuery<SessionWithUser>;
 
   async findSessionWithUser(sessionId: string): Promise<SessionWithUser | undefined> {
+    if (this.sessionLookup) return this.sessionLookup.find(sessionId);
     this.findSessionQuery ??= this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
