@@ -43,6 +43,13 @@ export const queryKeys = {
     detail: (id: string) => ['questions', 'ocr', 'detail', id] as const,
     ofQuestion: (questionId: string) => ['questions', 'ocr', 'of-question', questionId] as const,
   },
+  tracker: {
+    all: ['tracker'] as const,
+    papers: ['tracker', 'papers'] as const,
+    results: ['tracker', 'results'] as const,
+    dashboard: ['tracker', 'dashboard'] as const,
+    cohort: ['tracker', 'cohort'] as const,
+  },
   graph: {
     all: ['graph'] as const,
     stats: ['graph', 'stats'] as const,

@@ -46,6 +46,10 @@ function navSectionsFor(role: Role): { section: string; items: NavItem[] }[] {
       items: [
         { to: '/dashboard', label: 'Dashboard', icon: <HomeIcon size={18} /> },
         { to: '/jobs', label: 'Jobs', icon: <ActivityIcon size={18} /> },
+        { to: '/papers', label: 'Papers', icon: <BookIcon size={18} /> },
+        role === 'learner'
+          ? { to: '/tracker', label: 'Exam tracker', icon: <ActivityIcon size={18} /> }
+          : { to: '/tracker/cohort', label: 'Cohort', icon: <UsersIcon size={18} /> },
         ...(role === 'learner'
           ? []
           : [{ to: '/questions', label: 'Questions', icon: <ListIcon size={18} /> }]),

@@ -35,6 +35,23 @@ export const router = createBrowserRouter([
               import('../features/jobs/jobs-page').then((m) => ({ Component: m.JobsPage })),
           },
           {
+            path: '/papers',
+            lazy: () =>
+              import('../features/tracker/papers-page').then((m) => ({ Component: m.PapersPage })),
+          },
+          {
+            path: '/tracker',
+            lazy: () =>
+              import('../features/tracker/tracker-dashboard-page').then((m) => ({
+                Component: m.TrackerDashboardPage,
+              })),
+          },
+          {
+            path: '/tracker/cohort',
+            lazy: () =>
+              import('../features/tracker/cohort-page').then((m) => ({ Component: m.CohortPage })),
+          },
+          {
             path: '/questions',
             lazy: () =>
               import('../features/questions/questions-page').then((m) => ({
