@@ -15,6 +15,7 @@ import { graphRoutes } from './modules/graph/graph-routes.ts';
 import { jobsRoutes } from './modules/jobs/jobs-routes.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import { llmUsageRoutes } from './modules/ops/llm-usage-routes.ts';
+import { pathsRoutes } from './modules/paths/paths-routes.ts';
 import { practiceRoutes } from './modules/practice/practice-routes.ts';
 import { ocrIngestRoutes } from './modules/questions/ocr-ingest-routes.ts';
 import { questionsRoutes } from './modules/questions/questions-routes.ts';
@@ -115,6 +116,7 @@ export async function buildApp(
   await app.register(ocrIngestRoutes(deps));
   await app.register(trackerRoutes(deps));
   await app.register(practiceRoutes(deps));
+  await app.register(pathsRoutes(deps));
 
   const webRoot = options.webRoot;
   const hasWeb = webRoot !== undefined && existsSync(path.join(webRoot, 'index.html'));

@@ -27,6 +27,7 @@ import { JobsReadModel } from './modules/jobs/jobs-read-model.ts';
 import { JobsService } from './modules/jobs/jobs-service.ts';
 import { MasteryService } from './modules/mastery/mastery-service.ts';
 import { LlmUsageService } from './modules/ops/llm-usage-service.ts';
+import { PathsService } from './modules/paths/paths-service.ts';
 import { PracticeService } from './modules/practice/practice-service.ts';
 import { graphServiceLookup } from './modules/questions/graph-service-lookup.ts';
 import { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
@@ -68,6 +69,8 @@ export interface Deps {
   mastery: MasteryService;
   /** Answering questions: grading, mastery and review schedule in one transaction. */
   practice: PracticeService;
+  /** The role catalogue and learners' learning paths (modules, generated lessons, completion). */
+  paths: PathsService;
   /** The performance tracker: papers, results, dashboard and weak links, cohort aggregates. */
   tracker: TrackerService;
   /** tesseract.js threads (OCR_WORKERS), started on first use; the ocr.recognise job uses it. */
@@ -177,6 +180,17 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     mastery,
   });
   registerMasteryJobs(jobs, { mastery });
+  const paths = new PathsService({
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    config,
+    graph,
+    mastery,
+    practice,
+    llm,
+    audit,
+  });
   tracker.setMastery(mastery);
   return {
     config,
@@ -199,6 +213,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     tracker,
     mastery,
     practice,
+    paths,
     ocr,
     async close() {
       // The worker first: running jobs finish or go back to the queue while the database is open.

@@ -18,6 +18,7 @@ import { registerBanksCommands, startStorage } from './modules/files/banks-cli.t
 import { registerGraphCommands } from './modules/graph/graph-cli.ts';
 import { seedDemoGraph } from './modules/graph/graph-seed.ts';
 import { seedDemoQuestions } from './modules/questions/questions-seed.ts';
+import { loadRolesFile } from './modules/paths/roles-config.ts';
 import { seedDemoTracker } from './modules/tracker/tracker-seed.ts';
 import { registerQuestionsCommands } from './modules/questions/questions-cli.ts';
 import { registerTaggingCommands } from './modules/questions/tagging-cli.ts';
@@ -76,6 +77,9 @@ async function seedDemo(deps: Deps): Promise<void> {
   if (questions.status === 'imported') {
     out(`Demo question bank imported: ${questions.result.imported} published questions.`);
   }
+  const roles = await deps.paths.seedRoles(loadRolesFile());
+  if (roles.status === 'imported')
+    out(`Role catalogue seeded: ${roles.roles} roles (config/roles.yaml).`);
   const tracker = await seedDemoTracker(deps);
   if (tracker.status === 'seeded') {
     out(

@@ -112,6 +112,8 @@ const envSchema = z.object({
     .default(0.95),
   MASTERY_MIN_LEARNERS: z.coerce.number().int().min(1).max(1_000_000).default(50),
   MASTERY_FIT_RESTARTS: z.coerce.number().int().min(1).max(50).default(5),
+  PATHS_MAX_ACTIVE: z.coerce.number().int().min(1).max(50).default(3),
+  PATHS_ALLOW_MARK_COMPLETE: z.preprocess(emptyAsUndefined, booleanish.default(true)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -151,6 +153,8 @@ export interface AppConfig {
   banks: { cacheDir: string; pullOnStart: boolean };
   jobs: JobsConfig;
   mastery: { threshold: number; minLearners: number; fitRestarts: number };
+  /** Learning paths: active paths per learner; whether "mark complete" is allowed at all. */
+  paths: { maxActive: number; allowMarkComplete: boolean };
   ocr: { workers: number };
 }
 
@@ -343,6 +347,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       threshold: env.MASTERY_THRESHOLD,
       minLearners: env.MASTERY_MIN_LEARNERS,
       fitRestarts: env.MASTERY_FIT_RESTARTS,
+    },
+    paths: {
+      maxActive: env.PATHS_MAX_ACTIVE,
+      allowMarkComplete: env.PATHS_ALLOW_MARK_COMPLETE,
     },
   };
 }

@@ -165,6 +165,14 @@ export interface Database {
   mastery_states: MasteryStatesTable;
   mastery_evidence: MasteryEvidenceTable;
   review_cards: ReviewCardsTable;
+  path_roles: PathRolesTable;
+  path_role_skills: PathRoleSkillsTable;
+  path_role_resources: PathRoleResourcesTable;
+  learning_paths: LearningPathsTable;
+  path_modules: PathModulesTable;
+  path_module_skills: PathModuleSkillsTable;
+  path_module_questions: PathModuleQuestionsTable;
+  path_lessons: PathLessonsTable;
 }
 
 export type FilePurpose = 'csv' | 'pptx' | 'image' | 'pdf';
@@ -530,4 +538,92 @@ export interface TrackerAggregateRunsTable {
   results: number;
   started_at: string;
   finished_at: string;
+}
+
+// Learning paths (src/modules/paths, migration 0010-paths).
+
+/** A target role of the catalogue (seeded from config/roles.yaml, edited by instructors). */
+export interface PathRolesTable {
+  id: string;
+  slug: string;
+  title: string;
+  summary: string;
+  allow_mark_complete: number;
+  include_prerequisites: number;
+  ordinal: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PathRoleSkillsTable {
+  role_id: string;
+  skill_id: string;
+  target: number;
+  ordinal: number;
+}
+
+export type ResourceType = 'article' | 'video' | 'course' | 'book' | 'exercise';
+
+export interface PathRoleResourcesTable {
+  id: string;
+  role_id: string;
+  title: string;
+  url: string;
+  type: ResourceType;
+  description: string | null;
+  /** JSON text: graph node ids of the skills it teaches. */
+  skill_ids: string;
+  ordinal: number;
+}
+
+export interface LearningPathsTable {
+  id: string;
+  user_id: string;
+  role_id: string | null;
+  role_title: string;
+  status: 'active' | 'archived';
+  allow_mark_complete: number;
+  created_at: string;
+  updated_at: string;
+  archived_at: string | null;
+}
+
+export interface PathModulesTable {
+  id: string;
+  path_id: string;
+  position: number;
+  title: string;
+  /** JSON text: the golden resources of its skills, copied when the path was made. */
+  resources: string;
+  completed_at: string | null;
+  completed_by: 'mastery' | 'learner' | null;
+}
+
+export interface PathModuleSkillsTable {
+  module_id: string;
+  skill_id: string;
+  target: number;
+  required: number;
+  ordinal: number;
+}
+
+export interface PathModuleQuestionsTable {
+  module_id: string;
+  question_id: string;
+  ordinal: number;
+}
+
+export interface PathLessonsTable {
+  module_id: string;
+  /** JSON text: objectives, explanation, worked example, summary (markdown, untrusted). */
+  content: string;
+  provider: string;
+  model: string;
+  prompt_id: string;
+  offline: number;
+  llm_call_id: string | null;
+  version: number;
+  generated_by: string | null;
+  generated_at: string;
 }

@@ -10,6 +10,7 @@ import * as m0006 from './0006-graph.ts';
 import * as m0007 from './0007-questions.ts';
 import * as m0008 from './0008-question-ocr.ts';
 import * as m0009 from './0009-learning.ts';
+import * as m0010 from './0010-paths.ts';
 import * as m0012 from './0012-tracker.ts';
 
 export interface MigrationContext {
@@ -32,6 +33,7 @@ const registry: Record<string, DialectMigration> = {
   '0007-questions': m0007,
   '0008-question-ocr': m0008,
   '0009-learning': m0009,
+  '0010-paths': m0010,
   '0012-tracker': m0012,
 };
 
