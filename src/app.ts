@@ -20,6 +20,7 @@ import { practiceRoutes } from './modules/practice/practice-routes.ts';
 import { ocrIngestRoutes } from './modules/questions/ocr-ingest-routes.ts';
 import { questionsRoutes } from './modules/questions/questions-routes.ts';
 import { taggingRoutes } from './modules/questions/tagging-routes.ts';
+import { recommendationsRoutes } from './modules/recommendations/recommendations-routes.ts';
 import { trackerRoutes } from './modules/tracker/tracker-routes.ts';
 import { registerAuth, type RouteAccess } from './platform/http/auth.ts';
 import { registerErrorHandling, sendNotFoundProblem } from './platform/http/error-handler.ts';
@@ -115,6 +116,7 @@ export async function buildApp(
   await app.register(taggingRoutes(deps));
   await app.register(ocrIngestRoutes(deps));
   await app.register(trackerRoutes(deps));
+  await app.register(recommendationsRoutes(deps));
   await app.register(practiceRoutes(deps));
   await app.register(pathsRoutes(deps));
 

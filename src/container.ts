@@ -10,6 +10,7 @@ import {
   registerJobDefinitions,
   registerMasteryJobs,
   registerTaggingJobs,
+  registerRecommendationJobs,
   registerTrackerJobs,
 } from './job-definitions.ts';
 import type { LlmGateway } from './infra/llm/llm-gateway.ts';
@@ -33,6 +34,7 @@ import { graphServiceLookup } from './modules/questions/graph-service-lookup.ts'
 import { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { QuestionsService } from './modules/questions/questions-service.ts';
 import { TaggingService } from './modules/questions/tagging-service.ts';
+import { RecommendationsService } from './modules/recommendations/recommendations-service.ts';
 import { questionBankForTracker } from './modules/tracker/tracker-bank.ts';
 import { TrackerService } from './modules/tracker/tracker-service.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
@@ -73,6 +75,8 @@ export interface Deps {
   paths: PathsService;
   /** The performance tracker: papers, results, dashboard and weak links, cohort aggregates. */
   tracker: TrackerService;
+  /** Recommendation sets: questions chosen from the tracker's statistics, one active per learner. */
+  recommendations: RecommendationsService;
   /** tesseract.js threads (OCR_WORKERS), started on first use; the ocr.recognise job uses it. */
   ocr: Ocr;
   close(): Promise<void>;
@@ -192,6 +196,17 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     audit,
   });
   tracker.setMastery(mastery);
+  const recommendations = new RecommendationsService({
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    tracker,
+    graph,
+    users: accounts,
+    mastery,
+    logger,
+  });
+  registerRecommendationJobs(jobs, { recommendations });
   return {
     config,
     logger,
@@ -211,6 +226,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     ocrIngest,
     graph,
     tracker,
+    recommendations,
     mastery,
     practice,
     paths,

@@ -22,6 +22,11 @@ import { createOcrDraftJob } from './modules/questions/ocr-ingest-jobs.ts';
 import type { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { createAutoTagJob } from './modules/questions/questions-jobs.ts';
 import type { TaggingService } from './modules/questions/tagging-service.ts';
+import {
+  RECOMMENDATIONS_SCHEDULES,
+  recommendationsRebuildJob,
+} from './modules/recommendations/recommendations-jobs.ts';
+import type { RecommendationsService } from './modules/recommendations/recommendations-service.ts';
 import { TRACKER_SCHEDULES, trackerAggregateJob } from './modules/tracker/tracker-jobs.ts';
 import type { TrackerService } from './modules/tracker/tracker-service.ts';
 import type { Clock } from './platform/clock.ts';
@@ -57,10 +62,7 @@ export function registerTaggingJobs(jobs: JobQueue, deps: { tagging: TaggingServ
 }
 
 /** Knowledge tracing's weekly parameter fit: registered once the mastery store exists. */
-export function registerMasteryJobs(
-  jobs: JobQueue,
-  deps: { mastery: MasteryService },
-): void {
+export function registerMasteryJobs(jobs: JobQueue, deps: { mastery: MasteryService }): void {
   jobs.register(createFitMasteryJob(deps));
 }
 
@@ -69,10 +71,19 @@ export function registerTrackerJobs(jobs: JobQueue, deps: { tracker: TrackerServ
   jobs.register(trackerAggregateJob(deps));
 }
 
+/** The weekly rebuild of recommendation sets (after the tracker's aggregate). */
+export function registerRecommendationJobs(
+  jobs: JobQueue,
+  deps: { recommendations: RecommendationsService },
+): void {
+  jobs.register(recommendationsRebuildJob(deps));
+}
+
 /** Create or update every schedule; each tick then runs once across all instances. */
 export async function registerJobSchedules(jobs: JobQueue): Promise<void> {
   for (const schedule of MAINTENANCE_SCHEDULES) await jobs.schedule(schedule);
   for (const schedule of TRACKER_SCHEDULES) await jobs.schedule(schedule);
+  for (const schedule of RECOMMENDATIONS_SCHEDULES) await jobs.schedule(schedule);
   for (const schedule of MASTERY_SCHEDULES) await jobs.schedule(schedule);
 }
 

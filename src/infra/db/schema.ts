@@ -160,6 +160,8 @@ export interface Database {
   tracker_cohort_stats: TrackerCohortStatsTable;
   tracker_trends: TrackerTrendsTable;
   tracker_aggregate_runs: TrackerAggregateRunsTable;
+  recommendation_sets: RecommendationSetsTable;
+  recommendation_items: RecommendationItemsTable;
   question_responses: QuestionResponsesTable;
   bkt_skill_params: BktSkillParamsTable;
   mastery_states: MasteryStatesTable;
@@ -626,4 +628,35 @@ export interface PathLessonsTable {
   version: number;
   generated_by: string | null;
   generated_at: string;
+}
+
+// Recommendation sets (src/modules/recommendations, migration 0013-recommendations).
+
+/** A list of questions chosen for a learner; at most one active per learner. */
+export interface RecommendationSetsTable {
+  id: string;
+  learner_id: string;
+  status: 'active' | 'archived';
+  trigger: 'request' | 'job' | 'seed';
+  built_by: string | null;
+  built_at: string;
+  archived_at: string | null;
+  results_at: string | null;
+  item_count: number;
+  /** JSON text: the targets in order (recommendations-schemas.ts, SetSummary). */
+  summary: string;
+}
+
+/** One question of a set, with the node it practises and why it was chosen. */
+export interface RecommendationItemsTable {
+  set_id: string;
+  position: number;
+  question_id: string;
+  node_id: string;
+  node_name: string;
+  node_kind: 'concept' | 'skill';
+  tier: 'weak' | 'prerequisite' | 'consolidate';
+  difficulty: number | null;
+  level: number;
+  reason: string;
 }

@@ -12,6 +12,7 @@ import * as m0008 from './0008-question-ocr.ts';
 import * as m0009 from './0009-learning.ts';
 import * as m0010 from './0010-paths.ts';
 import * as m0012 from './0012-tracker.ts';
+import * as m0013 from './0013-recommendations.ts';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -35,6 +36,7 @@ const registry: Record<string, DialectMigration> = {
   '0009-learning': m0009,
   '0010-paths': m0010,
   '0012-tracker': m0012,
+  '0013-recommendations': m0013,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
