@@ -19,6 +19,7 @@ import { registerGraphCommands } from './modules/graph/graph-cli.ts';
 import { seedDemoGraph } from './modules/graph/graph-seed.ts';
 import { seedDemoQuestions } from './modules/questions/questions-seed.ts';
 import { loadRolesFile } from './modules/paths/roles-config.ts';
+import { seedDemoRecommendations } from './modules/recommendations/recommendations-seed.ts';
 import { seedDemoTracker } from './modules/tracker/tracker-seed.ts';
 import { registerQuestionsCommands } from './modules/questions/questions-cli.ts';
 import { registerTaggingCommands } from './modules/questions/tagging-cli.ts';
@@ -84,6 +85,12 @@ async function seedDemo(deps: Deps): Promise<void> {
   if (tracker.status === 'seeded') {
     out(
       `Demo exam papers: ${tracker.papers} papers and ${tracker.results} results of ${'learner@example.com'}.`,
+    );
+  }
+  const recommendations = await seedDemoRecommendations(deps);
+  if (recommendations.status === 'seeded') {
+    out(
+      `Demo recommendation sets: ${recommendations.active} active and ${recommendations.archived} archived.`,
     );
   }
 }
