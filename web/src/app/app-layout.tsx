@@ -45,6 +45,10 @@ function navSectionsFor(role: Role): { section: string; items: NavItem[] }[] {
       section: ROLE_SECTION[role],
       items: [
         { to: '/dashboard', label: 'Dashboard', icon: <HomeIcon size={18} /> },
+        { to: '/roles', label: 'Roles', icon: <ChalkboardIcon size={18} /> },
+        ...(role === 'learner'
+          ? [{ to: '/paths', label: 'My paths', icon: <BookIcon size={18} /> }]
+          : []),
         { to: '/jobs', label: 'Jobs', icon: <ActivityIcon size={18} /> },
         { to: '/papers', label: 'Papers', icon: <BookIcon size={18} /> },
         role === 'learner'

@@ -35,6 +35,47 @@ export const router = createBrowserRouter([
               import('../features/jobs/jobs-page').then((m) => ({ Component: m.JobsPage })),
           },
           {
+            path: '/roles',
+            lazy: () =>
+              import('../features/paths/roles-page').then((m) => ({ Component: m.RolesPage })),
+          },
+          {
+            path: '/roles/new',
+            lazy: () =>
+              import('../features/paths/role-editor-page').then((m) => ({
+                Component: m.RoleEditorPage,
+              })),
+          },
+          {
+            path: '/roles/:ref',
+            lazy: () =>
+              import('../features/paths/role-page').then((m) => ({ Component: m.RolePage })),
+          },
+          {
+            path: '/roles/:ref/edit',
+            lazy: () =>
+              import('../features/paths/role-editor-page').then((m) => ({
+                Component: m.RoleEditorPage,
+              })),
+          },
+          {
+            path: '/paths',
+            lazy: () =>
+              import('../features/paths/my-paths-page').then((m) => ({
+                Component: m.MyPathsPage,
+              })),
+          },
+          {
+            path: '/paths/:id',
+            lazy: () =>
+              import('../features/paths/path-page').then((m) => ({ Component: m.PathPage })),
+          },
+          {
+            path: '/paths/:id/modules/:moduleId',
+            lazy: () =>
+              import('../features/paths/module-page').then((m) => ({ Component: m.ModulePage })),
+          },
+          {
             path: '/papers',
             lazy: () =>
               import('../features/tracker/papers-page').then((m) => ({ Component: m.PapersPage })),
