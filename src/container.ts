@@ -18,7 +18,7 @@ import type { Ocr } from './infra/ocr/ocr.ts';
 import { OcrPool } from './infra/ocr/ocr-pool.ts';
 import { AccountsService } from './modules/accounts/accounts-service.ts';
 import { Argon2PasswordHasher, type PasswordHasher } from './modules/accounts/password-hasher.ts';
-import { PgSessionLookup } from './modules/accounts/session-lookup.ts';
+import { createSessionLookup } from './modules/accounts/session-lookup.ts';
 import { AuditService } from './modules/audit/audit-service.ts';
 import type { BlobStore } from './infra/storage/blob-store.ts';
 import { createBlobStore, createBlobUrlSigner } from './infra/storage/create-blob-store.ts';
@@ -34,6 +34,7 @@ import { graphServiceLookup } from './modules/questions/graph-service-lookup.ts'
 import { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { QuestionsService } from './modules/questions/questions-service.ts';
 import { TaggingService } from './modules/questions/tagging-service.ts';
+import { rolesCatalogueResources } from './modules/recommendations/recommendations-resources.ts';
 import { RecommendationsService } from './modules/recommendations/recommendations-service.ts';
 import { questionBankForTracker } from './modules/tracker/tracker-bank.ts';
 import { TrackerService } from './modules/tracker/tracker-service.ts';
@@ -117,7 +118,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     clock,
     hasher,
     audit,
-    database.pgPool ? new PgSessionLookup(database.pgPool) : undefined,
+    createSessionLookup(database),
   );
   const llm = overrides.llm ?? createLlmGateway(config.llm, { db: database.db, clock, logger });
   const blobs = overrides.blobs ?? createBlobStore(config, clock);
@@ -207,6 +208,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     logger,
   });
   registerRecommendationJobs(jobs, { recommendations });
+  recommendations.setResources(rolesCatalogueResources(paths));
   return {
     config,
     logger,

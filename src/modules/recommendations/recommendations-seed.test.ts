@@ -6,6 +6,7 @@ import { buildTestApp, type TestApp } from '../../../test/helpers/build-test-app
 import { testDialects } from '../../../test/helpers/test-db.ts';
 import { seedDemoAccounts } from '../accounts/seed.ts';
 import { seedDemoGraph } from '../graph/graph-seed.ts';
+import { loadRolesFile } from '../paths/roles-config.ts';
 import { seedDemoQuestions } from '../questions/questions-seed.ts';
 import { DEMO_LEARNER_EMAIL, seedDemoTracker } from '../tracker/tracker-seed.ts';
 import { seedDemoRecommendations } from './recommendations-seed.ts';
@@ -18,6 +19,7 @@ describe.each(testDialects())('demo recommendation sets, %s', (dialect) => {
     await seedDemoAccounts(t.deps.accounts, 'demo-password-123');
     await seedDemoGraph(t.deps.graph);
     await seedDemoQuestions(t.deps.questions);
+    await t.deps.paths.seedRoles(loadRolesFile());
   });
 
   afterAll(async () => {
@@ -50,5 +52,13 @@ describe.each(testDialects())('demo recommendation sets, %s', (dialect) => {
     expect(equivalent).toBeGreaterThanOrEqual(0);
     expect(equivalent).toBeLessThan(names.indexOf('Adding fractions'));
     expect(active.items.every((i) => i.reason.length > 20)).toBe(true);
+    // Golden resources from the roles catalogue for the set's skills.
+    expect(active.resources.length).toBeGreaterThan(0);
+    const skillNames = new Set(active.targets.map((x) => x.node.name));
+    for (const r of active.resources) {
+      expect(r.url).toMatch(/^https?:\/\//);
+      expect(r.skills.length).toBeGreaterThan(0);
+      for (const s of r.skills) expect(skillNames.has(s)).toBe(true);
+    }
   });
 });
