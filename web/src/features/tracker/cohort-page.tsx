@@ -35,7 +35,7 @@ function WeakTable({ title, rows }: { title: string; rows: Cohort['weakestSkills
                   {r.node.name}
                 </Anchor>
               </Table.Td>
-              <Table.Td>{r.percent} %</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{r.percent} %</Table.Td>
               <Table.Td>
                 {r.weakLearners} of {r.learners}
               </Table.Td>
@@ -72,7 +72,7 @@ export function CohortPage() {
         title="Cohort"
         description={
           c.computedAt
-            ? `Every learner's papers, as of ${new Date(c.computedAt).toLocaleString()}: ${c.learners} learners, ${c.results} results.`
+            ? `Every learner's papers, as of ${new Date(c.computedAt).toLocaleString()}: ${c.learners} ${c.learners === 1 ? 'learner' : 'learners'}, ${c.results} ${c.results === 1 ? 'result' : 'results'}.`
             : 'The weekly aggregate has not run yet.'
         }
         actions={

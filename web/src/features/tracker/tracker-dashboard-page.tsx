@@ -237,11 +237,13 @@ export function TrackerDashboardPage() {
           summary={`Percent of marks per subtopic: ${subtopics.map((s) => `${s.name} ${s.Percent} %`).join(', ')}.`}
         >
           <BarChart
-            h={240}
+            h={Math.max(160, 36 * subtopics.length + 40)}
             data={subtopics}
             dataKey="name"
+            orientation="vertical"
             series={[{ name: 'Percent', color: 'indigo.5' }]}
-            yAxisProps={{ domain: [0, 100] }}
+            xAxisProps={{ domain: [0, 100] }}
+            yAxisProps={{ width: 170 }}
             valueFormatter={(v) => `${v} %`}
             tickLine="y"
           />
