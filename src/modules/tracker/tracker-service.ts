@@ -140,6 +140,13 @@ function sameNumber(a: number, b: number): boolean {
 
 export class TrackerService {
   private readonly store: TrackerStore;
+  private readonly paperCache = new Map<
+    string,
+    {
+      paper: NonNullable<Awaited<ReturnType<TrackerStore['findPaper']>>>;
+      questions: Awaited<ReturnType<TrackerStore['questionsOf']>>;
+    }
+  >();
 
   constructor(private readonly deps: TrackerServiceDeps) {
     this.store = new TrackerStore(deps.db, deps.dialect);
@@ -367,13 +374,7 @@ export class TrackerService {
     id: string,
     body: PutResultBody,
   ): Promise<{ result: ResultView; outcome: 'created' | 'updated' | 'unchanged' }> {
-    const paper = await this.store.findPaper(body.paperId);
-    if (!paper) {
-      throw new ValidationError('paperId: no paper with this id', [
-        { path: 'body.paperId', message: 'no paper with this id' },
-      ]);
-    }
-    const questions = await this.store.questionsOf([paper.id]);
+    const { paper, questions } = await this.paperWithQuestions(body.paperId);
     const marks = checkMarks(questions, body.marks);
     const score = marks.reduce((s, m) => s + m.marks, 0);
     // Checked before the transaction: on SQLite the transaction holds the only connection.
@@ -381,6 +382,48 @@ export class TrackerService {
       body.learnerId === undefined ? undefined : await this.targetLearner(actor, body.learnerId);
     const now = this.deps.clock.now().toISOString();
 
+    // What the response shows of the stored row (no second read after the write).
+    let stored = {
+      learner_id: '',
+      created_at: now,
+      updated_at: now,
+      logged_by: actor.id as string | null,
+    };
+    const edit = async (
+      tx: Db,
+      row: {
+        id: string;
+        learner_id: string;
+        paper_id: string;
+        taken_on: string;
+        max_score: number;
+        created_at: string;
+        updated_at: string;
+        logged_by: string | null;
+      },
+    ) => {
+      const o = await this.applyEdit(
+        tx,
+        row,
+        paper.id,
+        paper.total_marks,
+        body.takenOn,
+        marks,
+        score,
+        actor,
+        now,
+      );
+      stored =
+        o === 'unchanged'
+          ? row
+          : {
+              learner_id: row.learner_id,
+              created_at: row.created_at,
+              updated_at: now,
+              logged_by: actor.id,
+            };
+      return o;
+    };
     const outcome = await this.deps.db.transaction().execute(async (tx) => {
       const existing = await this.store.findResultForUpdate(tx, id);
       let learnerId: string;
@@ -413,6 +456,7 @@ export class TrackerService {
         if (inserted) {
           await this.store.replaceMarks(tx, id, marks, false);
           await this.store.bumpVersion(tx, learnerId, now);
+          stored = { learner_id: learnerId, created_at: now, updated_at: now, logged_by: actor.id };
           return 'created' as const;
         }
         // Another request with this id won the race (PostgreSQL waited for it to commit).
@@ -427,32 +471,47 @@ export class TrackerService {
             'RESULT_ID_TAKEN',
           );
         }
-        return this.applyEdit(
-          tx,
-          winner,
-          paper.id,
-          paper.total_marks,
-          body.takenOn,
-          marks,
-          score,
-          actor,
-          now,
-        );
+        return edit(tx, winner);
       }
-      return this.applyEdit(
-        tx,
-        existing,
-        paper.id,
-        paper.total_marks,
-        body.takenOn,
-        marks,
-        score,
-        actor,
-        now,
-      );
+      return edit(tx, existing);
     });
-    const result = await this.getResultView(id);
+    const maxOf = new Map(questions.map((q) => [q.number, q.max_marks]));
+    const result: ResultView = {
+      id,
+      learnerId: stored.learner_id,
+      paperId: paper.id,
+      paperTitle: paper.title,
+      takenOn: body.takenOn,
+      score,
+      maxScore: paper.total_marks,
+      percent: percentOf(score, paper.total_marks),
+      marks: marks.map((m) => ({
+        question: m.number,
+        marks: m.marks,
+        maxMarks: maxOf.get(m.number) ?? 0,
+      })),
+      loggedBy: stored.logged_by,
+      createdAt: stored.created_at,
+      updatedAt: stored.updated_at,
+    };
     return { result, outcome };
+  }
+
+  /** A paper and its questions; papers never change once saved, so they are kept in memory. */
+  private async paperWithQuestions(paperId: string) {
+    const cached = this.paperCache.get(paperId);
+    if (cached) return cached;
+    const paper = await this.store.findPaper(paperId);
+    if (!paper) {
+      throw new ValidationError('paperId: no paper with this id', [
+        { path: 'body.paperId', message: 'no paper with this id' },
+      ]);
+    }
+    const questions = await this.store.questionsOf([paper.id]);
+    if (this.paperCache.size >= 500) this.paperCache.clear();
+    const entry = { paper, questions };
+    this.paperCache.set(paperId, entry);
+    return entry;
   }
 
   private async applyEdit(
@@ -495,13 +554,6 @@ export class TrackerService {
     await this.store.replaceMarks(tx, existing.id, marks, true);
     await this.store.bumpVersion(tx, existing.learner_id, now);
     return 'updated';
-  }
-
-  private async getResultView(id: string): Promise<ResultView> {
-    const row = await this.store.findResult(id);
-    if (!row) throw new NotFoundError('No result with this id.', 'RESULT_NOT_FOUND');
-    const [view] = await this.resultViews([row]);
-    return view!;
   }
 
   /** One result, if the actor may see it (a learner: their own; staff: any). */
