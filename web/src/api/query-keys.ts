@@ -65,4 +65,10 @@ export const queryKeys = {
     // Under `jobs` and shaped as a job list, so the live job events update it too.
     importJob: (jobId: string) => ['jobs', 'graph-import', jobId] as const,
   },
+  recommendations: {
+    all: ['recommendations'] as const,
+    active: ['recommendations', 'active'] as const,
+    archived: ['recommendations', 'archived'] as const,
+    set: (id: string) => ['recommendations', 'set', id] as const,
+  },
 };

@@ -55,6 +55,9 @@ function navSectionsFor(role: Role): { section: string; items: NavItem[] }[] {
           ? { to: '/tracker', label: 'Exam tracker', icon: <ActivityIcon size={18} /> }
           : { to: '/tracker/cohort', label: 'Cohort', icon: <UsersIcon size={18} /> },
         ...(role === 'learner'
+          ? [{ to: '/recommendations', label: 'Recommendations', icon: <SparkIcon size={18} /> }]
+          : []),
+        ...(role === 'learner'
           ? []
           : [{ to: '/questions', label: 'Questions', icon: <ListIcon size={18} /> }]),
         ...(role === 'learner'

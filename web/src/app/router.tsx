@@ -88,6 +88,13 @@ export const router = createBrowserRouter([
               })),
           },
           {
+            path: '/recommendations',
+            lazy: () =>
+              import('../features/recommendations/recommendations-page').then((m) => ({
+                Component: m.RecommendationsPage,
+              })),
+          },
+          {
             path: '/tracker/cohort',
             lazy: () =>
               import('../features/tracker/cohort-page').then((m) => ({ Component: m.CohortPage })),
