@@ -72,12 +72,18 @@ export function groupIntoModules<T extends PlannedSkill>(
     }
     modules.push(current);
   }
-  // A last module shorter than the minimum joins the one before when that stays within the maximum.
+  // A last module shorter than the minimum joins the one before when that stays within the
+  // maximum, or else takes skills from the end of the one before. Both keep the skills in the same
+  // overall order, so every prerequisite still comes first.
   const last = modules.at(-1);
   const before = modules.at(-2);
-  if (last && before && last.length < sizes.min && before.length + last.length <= sizes.max) {
-    before.push(...last);
-    modules.pop();
+  if (last && before && last.length < sizes.min) {
+    if (before.length + last.length <= sizes.max) {
+      before.push(...last);
+      modules.pop();
+    } else {
+      while (last.length < sizes.min && before.length > sizes.min) last.unshift(before.pop()!);
+    }
   }
   return modules;
 }

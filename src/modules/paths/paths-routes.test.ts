@@ -465,6 +465,8 @@ describe.each(testDialects())('learning paths with a failing AI provider, %s', (
         LLM_CONFIG_DIR: configDir,
         OPENAI_BASE_URL: server.baseUrl,
         OPENAI_API_KEY: 'sk-test',
+        // Turned off for every role here, though kitchen-apprentice allows it.
+        PATHS_ALLOW_MARK_COMPLETE: 'false',
       },
     });
     await t.deps.graph.importFiles(textSources(demoTexts()), { source: 'seed' });
@@ -501,7 +503,7 @@ describe.each(testDialects())('learning paths with a failing AI provider, %s', (
     return out;
   };
 
-  it('stores nothing and answers 502 when the provider fails; a retry succeeds', async () => {
+  it('stores nothing and answers 502/503 when the provider fails; a retry succeeds; PATHS_ALLOW_MARK_COMPLETE=false refuses mark complete', async () => {
     const lesson = {
       objectives: ['Round whole numbers to the nearest 10, 100 and 1000.'],
       explanation: 'Look at the digit to the right.<script>alert(1)</script>',
@@ -540,6 +542,11 @@ describe.each(testDialects())('learning paths with a failing AI provider, %s', (
       };
     };
     expect(mod.module.lesson).toMatchObject({ offline: false, model: 'fake-model' });
+    const mark = await learner.post(
+      `/api/paths/${path.id}/modules/${path.modules[0]!.id}/complete`,
+    );
+    expect(mark.statusCode).toBe(403);
+    expect((mark.json() as { code: string }).code).toBe('MARK_COMPLETE_DISABLED');
     // Model output is rendered as sanitised markdown.
     expect(mod.module.lesson.explanationHtml).not.toContain('<script');
     expect(mod.module.lesson.workedExampleHtml).toContain('<strong>3,500</strong>');

@@ -51,6 +51,15 @@ export function parseRolesDocument(value: unknown, file = ROLES_FILE): RoleInput
   const roles: RoleInput[] = [];
   const seen = new Map<string, number>();
   top.data.roles.forEach((raw, index) => {
+    const rawId = (raw as { id?: unknown } | null)?.id;
+    if (typeof rawId === 'string') {
+      const first = seen.get(rawId);
+      if (first !== undefined) {
+        problems.push(`  roles[${index}] (${rawId}).id: also the id of roles[${first}]`);
+        return;
+      }
+      seen.set(rawId, index);
+    }
     const parsed = yamlRole.safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -59,12 +68,6 @@ export function parseRolesDocument(value: unknown, file = ROLES_FILE): RoleInput
       return;
     }
     const { id, ...rest } = parsed.data;
-    const first = seen.get(id);
-    if (first !== undefined) {
-      problems.push(`  roles[${index}] (${id}).id: also the id of roles[${first}]`);
-      return;
-    }
-    seen.set(id, index);
     roles.push({ slug: id, ...rest });
   });
   if (problems.length > 0) {
