@@ -10,6 +10,7 @@ import { createUser } from '../../../test/helpers/factories.ts';
 import { TestClient } from '../../../test/helpers/http-client.ts';
 import { testDialects } from '../../../test/helpers/test-db.ts';
 import { textSources } from '../graph/graph-test-kit.ts';
+import { RECOMMENDATIONS_REBUILD_JOB } from './recommendations-jobs.ts';
 import type { BuildResponse, SetSummaryView, SetView } from './recommendations-schemas.ts';
 
 // a → b → c → d (prerequisite first); e and s stand alone. a, b, s under Basics; c, d, e under
@@ -414,6 +415,22 @@ describe.each(testDialects())('recommendation sets, %s', (dialect) => {
       // Run again: the fresh learner is now up to date.
       const second = await t.deps.recommendations.rebuildStale();
       expect(second.created).toBe(0);
+    });
+
+    it('runs as the recommendations.rebuild job on the queue, and refuses a bad payload', async () => {
+      const l = await preparedLearner();
+      await expect(
+        t.deps.jobs.enqueue(RECOMMENDATIONS_REBUILD_JOB, { learnerId: 'nobody' }),
+      ).rejects.toThrow(/learnerId/);
+      await t.deps.jobs.startWorker();
+      const job = await t.deps.jobs.enqueue(RECOMMENDATIONS_REBUILD_JOB, { learnerId: l.id });
+      let state = job.state;
+      for (let i = 0; i < 200 && state !== 'complete' && state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = (await t.deps.jobs.get(job.id))!.state;
+      }
+      expect(state).toBe('complete');
+      expect(await activeRows(l.id)).toHaveLength(1);
     });
   });
 
