@@ -18,7 +18,7 @@ import type { Ocr } from './infra/ocr/ocr.ts';
 import { OcrPool } from './infra/ocr/ocr-pool.ts';
 import { AccountsService } from './modules/accounts/accounts-service.ts';
 import { Argon2PasswordHasher, type PasswordHasher } from './modules/accounts/password-hasher.ts';
-import { PgSessionLookup } from './modules/accounts/session-lookup.ts';
+import { createSessionLookup } from './modules/accounts/session-lookup.ts';
 import { AuditService } from './modules/audit/audit-service.ts';
 import type { BlobStore } from './infra/storage/blob-store.ts';
 import { createBlobStore, createBlobUrlSigner } from './infra/storage/create-blob-store.ts';
@@ -118,7 +118,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     clock,
     hasher,
     audit,
-    database.pgPool ? new PgSessionLookup(database.pgPool) : undefined,
+    createSessionLookup(database),
   );
   const llm = overrides.llm ?? createLlmGateway(config.llm, { db: database.db, clock, logger });
   const blobs = overrides.blobs ?? createBlobStore(config, clock);

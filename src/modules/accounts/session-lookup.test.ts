@@ -7,7 +7,7 @@ import { createUser } from '../../../test/helpers/factories.ts';
 import { testDialects } from '../../../test/helpers/test-db.ts';
 import { hashToken } from '../../platform/ids.ts';
 import { AccountsStore } from './accounts-store.ts';
-import { MAX_BATCH, PgSessionLookup } from './session-lookup.ts';
+import { MAX_BATCH, PgSessionLookup, createSessionLookup } from './session-lookup.ts';
 
 const meta = { ip: null, userAgent: 'test' };
 
@@ -29,8 +29,9 @@ describe.each(testDialects())('session look-up on %s', (dialect) => {
     return { user, token };
   }
 
-  it.runIf(dialect === 'postgres')('returns what the Kysely query returns', async () => {
-    const lookup = new PgSessionLookup(t.deps.database.pgPool!);
+  it('returns what the single-session Kysely query returns', async () => {
+    const lookup = createSessionLookup(t.deps.database);
+    expect(lookup instanceof PgSessionLookup).toBe(dialect === 'postgres');
     const kysely = new AccountsStore(t.deps.database.db);
     const { user, token } = await session();
     const id = hashToken(token);
