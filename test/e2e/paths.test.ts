@@ -111,7 +111,7 @@ describe.skipIf(!chromiumAvailable)('learning paths', () => {
     await skills.fill(`${await skills.inputValue()}\nno-such-skill`);
     await page.getByRole('button', { name: 'Save role' }).click();
     await visible(
-      page.getByText('skills.9.skill: "no-such-skill" is not a skill of the knowledge graph'),
+      page.getByText('Skills line 10: "no-such-skill" is not a skill of the knowledge graph'),
     );
     await screenshot(page, 'paths-role-editor');
   });

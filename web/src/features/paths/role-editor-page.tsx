@@ -82,6 +82,15 @@ function parse(
   };
 }
 
+/** `body.skills.3.skill` → "Skills line 4", as the learner-facing text areas count lines. */
+function fieldLabel(path: string): string {
+  const skill = /^body\.skills\.(\d+)/.exec(path);
+  if (skill) return `Skills line ${Number(skill[1]) + 1}`;
+  const resource = /^body\.resources\.(\d+)/.exec(path);
+  if (resource) return `Golden resources line ${Number(resource[1]) + 1}`;
+  return path.replace(/^body\./, '');
+}
+
 /** Create or edit a role of the catalogue (instructors and administrators). */
 export function RoleEditorPage() {
   const { ref } = useParams();
@@ -201,7 +210,7 @@ export function RoleEditorPage() {
               <ErrorAlert error={saveRole.error} title="The role was not saved" />
               {fieldErrors.map((f) => (
                 <Text key={`${f.path}-${f.message}`} size="sm" c="red">
-                  {f.path.replace(/^body\./, '')}: {f.message}
+                  {fieldLabel(f.path)}: {f.message}
                 </Text>
               ))}
             </Stack>
