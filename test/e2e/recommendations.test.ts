@@ -66,6 +66,9 @@ describe.skipIf(!chromiumAvailable)('recommendation sets', () => {
     const archived = page.getByRole('table', { name: 'Archived sets' });
     expect(await archived.getByRole('row').count()).toBe(2); // header + one set
     await screenshot(page, 'recommendations');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'recommendations-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Nothing new since the set was built: kept, and said so.
     await page.getByRole('button', { name: 'Build new set' }).click();
