@@ -394,6 +394,23 @@ describe.each(testDialects())('learning paths, %s', (dialect) => {
     expect((resumed.json() as { path: PathView }).path.status).toBe('active');
   });
 
+  it('keeps the limit when four paths are requested at the same moment', async () => {
+    const { client: eager, id: eagerId } = await login('learner');
+    const results = await Promise.all(
+      ['data-analyst', 'finance-apprentice', 'kitchen-apprentice', 'algebra-ready'].map((role) =>
+        eager.post('/api/paths', { role }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 409]);
+    const rows = await t.deps.database.db
+      .selectFrom('learning_paths')
+      .select('id')
+      .where('user_id', '=', eagerId)
+      .where('status', '=', 'active')
+      .execute();
+    expect(rows).toHaveLength(3);
+  });
+
   it('loses nothing when answers and "mark complete" arrive at once on one module', async () => {
     const current = ((await learner.get(`/api/paths/${path.id}`)).json() as { path: PathView })
       .path;
