@@ -87,6 +87,9 @@ export interface MasteryServiceDeps {
 /** At most this many skill ids per IN list (SQLite allows 32766 parameters; keep far below). */
 const CHUNK = 500;
 
+/** How long parameters read from bkt_skill_params are reused (another process may refit). */
+const PARAMS_TTL_MS = 60_000;
+
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -112,10 +115,25 @@ export class MasteryService {
     this.scheduler = deps.scheduler ?? new ReviewScheduler();
   }
 
+  /**
+   * Fitted parameters change once a week (mastery.fit-params); answers read them from memory for
+   * up to PARAMS_TTL_MS, and a fit in this process clears them at once.
+   */
+  private paramsCache = new Map<string, { params: BktParams; at: number }>();
+
   /** The parameters of each skill: fitted where a fit exists, the defaults otherwise. */
   async paramsFor(skillIds: readonly string[], db: Db = this.db): Promise<Map<string, BktParams>> {
     const out = new Map<string, BktParams>();
-    for (const part of chunks([...new Set(skillIds)])) {
+    const nowMs = Date.now();
+    const wanted: string[] = [];
+    for (const id of new Set(skillIds)) {
+      const hit = this.paramsCache.get(id);
+      if (hit && nowMs - hit.at < PARAMS_TTL_MS) out.set(id, hit.params);
+      else wanted.push(id);
+    }
+    if (wanted.length === 0) return out;
+    const fetched = new Map<string, BktParams>();
+    for (const part of chunks(wanted)) {
       if (part.length === 0) continue;
       const rows = await db
         .selectFrom('bkt_skill_params')
@@ -123,7 +141,7 @@ export class MasteryService {
         .where('skill_id', 'in', part)
         .execute();
       for (const r of rows) {
-        out.set(r.skill_id, {
+        fetched.set(r.skill_id, {
           prior: Number(r.prior),
           learn: Number(r.learn),
           guess: Number(r.guess),
@@ -132,7 +150,12 @@ export class MasteryService {
         });
       }
     }
-    for (const id of skillIds) if (!out.has(id)) out.set(id, { ...DEFAULT_BKT_PARAMS });
+    if (this.paramsCache.size > 20_000) this.paramsCache.clear();
+    for (const id of wanted) {
+      const params = fetched.get(id) ?? { ...DEFAULT_BKT_PARAMS };
+      out.set(id, params);
+      this.paramsCache.set(id, { params, at: nowMs });
+    }
     return out;
   }
 
@@ -314,7 +337,9 @@ export class MasteryService {
     const changes: SkillChange[] = [];
     for (const skillId of skillIds) {
       const p = params.get(skillId)!;
-      await trx
+      // Create the row at the prior if missing, or touch it: either way it is locked until
+      // commit on PostgreSQL (an upsert takes the row lock) and its current values come back.
+      const row = await trx
         .insertInto('mastery_states')
         .values({
           user_id: input.userId,
@@ -325,14 +350,12 @@ export class MasteryService {
           updated_at: input.at,
           last_answered_at: null,
         })
-        .onConflict((oc) => oc.columns(['user_id', 'skill_id']).doNothing())
-        .execute();
-      const row = await trx
-        .selectFrom('mastery_states')
-        .select(['p_known', 'attempts'])
-        .where('user_id', '=', input.userId)
-        .where('skill_id', '=', skillId)
-        .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'skill_id'])
+            .doUpdateSet((eb) => ({ p_known: eb.ref('mastery_states.p_known') })),
+        )
+        .returning(['p_known', 'attempts'])
         .executeTakeFirstOrThrow();
       const { state, evidence } = applyAnswer(
         { pKnown: Number(row.p_known), attempts: Number(row.attempts) },
@@ -566,6 +589,7 @@ export class MasteryService {
     options.onProgress?.(0.9);
     const at = this.clock.now().toISOString();
     let fitted = 0;
+    this.paramsCache.clear();
     await this.db.transaction().execute(async (trx) => {
       for (const fit of fits.values()) {
         if (fit.source === 'default') {
@@ -591,6 +615,7 @@ export class MasteryService {
           .execute();
       }
     });
+    this.paramsCache.clear();
     return {
       skills: fits.size,
       fitted,

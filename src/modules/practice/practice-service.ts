@@ -59,6 +59,15 @@ export interface PracticeServiceDeps {
 }
 
 const STEM_PREVIEW = 160;
+const PARSED_CACHE_SIZE = 2000;
+
+interface ParsedQuestion {
+  question: TypedAnswers;
+  /** Rendered feedback by its source text. */
+  html: Map<string, string>;
+  generalFeedbackHtml: string | null;
+  correctAnswerHtml: string | null;
+}
 
 export class PracticeService {
   private readonly db: Db;
@@ -104,12 +113,47 @@ export class PracticeService {
       .execute();
   }
 
-  async answer(actor: PracticeActor, input: AnswerInput): Promise<AnswerResult> {
-    const row = await this.publishedQuestion(input.questionId);
+  /**
+   * A question's parsed answers and rendered feedback, reused while the row is unchanged
+   * (keyed by id and updated_at, so an edit is seen at once).
+   */
+  private readonly parsed = new Map<string, ParsedQuestion>();
+
+  private parsedQuestion(row: {
+    id: string;
+    type: string;
+    answers: string;
+    format: 'markdown' | 'html';
+    general_feedback: string | null;
+    updated_at: string;
+  }): ParsedQuestion {
+    const key = `${row.id}|${row.updated_at}`;
+    const hit = this.parsed.get(key);
+    if (hit) return hit;
     const question = {
       type: row.type,
       answers: parseStoredAnswers(row.type as QuestionType, row.answers),
     } as TypedAnswers;
+    const correct = correctAnswerText(question);
+    const entry: ParsedQuestion = {
+      question,
+      html: new Map(),
+      generalFeedbackHtml: row.general_feedback
+        ? renderRichText(row.general_feedback, row.format)
+        : null,
+      correctAnswerHtml: correct === null ? null : renderInlineRichText(correct, row.format),
+    };
+    if (this.parsed.size >= PARSED_CACHE_SIZE) {
+      this.parsed.delete(this.parsed.keys().next().value!);
+    }
+    this.parsed.set(key, entry);
+    return entry;
+  }
+
+  async answer(actor: PracticeActor, input: AnswerInput): Promise<AnswerResult> {
+    const row = await this.publishedQuestion(input.questionId);
+    const parsed = this.parsedQuestion(row);
+    const question = parsed.question;
     // Grading first: a response of the wrong shape is refused before anything is written.
     const grade = gradeResponse(question, input.response);
     const skills = await this.skillsOf(row.id);
@@ -120,9 +164,9 @@ export class PracticeService {
 
     const outcome = await this.db.transaction().execute(async (trx) => {
       // The review card is the learner's lock on this question: it is created (empty) if
-      // missing, then read for update, so a second answer at the same moment (a double click)
+      // missing or touched, which locks it until commit, and read back in the same statement, so a second answer at the same moment (a double click)
       // waits for this one and then sees it as an earlier answer: a retry, not counted twice.
-      await trx
+      const locked = await trx
         .insertInto('review_cards')
         .values({
           user_id: actor.id,
@@ -138,11 +182,12 @@ export class PracticeService {
           last_review: null,
           updated_at: at,
         })
-        .onConflict((oc) => oc.columns(['user_id', 'question_id']).doNothing())
-        .execute();
-      const locked = await trx
-        .selectFrom('review_cards')
-        .select([
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'question_id'])
+            .doUpdateSet((eb) => ({ reps: eb.ref('review_cards.reps') })),
+        )
+        .returning([
           'due',
           'stability',
           'difficulty',
@@ -153,9 +198,6 @@ export class PracticeService {
           'state',
           'last_review',
         ])
-        .where('user_id', '=', actor.id)
-        .where('question_id', '=', row.id)
-        .$if(this.dialect === 'postgres', (q) => q.forUpdate())
         .executeTakeFirstOrThrow();
       const card = Number(locked.reps) > 0 ? locked : undefined;
       const answeredBefore =
@@ -230,12 +272,16 @@ export class PracticeService {
       score: grade.score,
       counted: outcome.counted,
       kind: outcome.kind,
-      feedback: grade.feedback.map((f) => renderInlineRichText(f, fmt)),
-      generalFeedbackHtml: row.general_feedback ? renderRichText(row.general_feedback, fmt) : null,
-      correctAnswerHtml: (() => {
-        const text = correctAnswerText(question);
-        return text === null ? null : renderInlineRichText(text, fmt);
-      })(),
+      feedback: grade.feedback.map((f) => {
+        let html = parsed.html.get(f);
+        if (html === undefined) {
+          html = renderInlineRichText(f, fmt);
+          parsed.html.set(f, html);
+        }
+        return html;
+      }),
+      generalFeedbackHtml: parsed.generalFeedbackHtml,
+      correctAnswerHtml: parsed.correctAnswerHtml,
       mastery: outcome.changes.map((c) => ({ ...c, name: names.get(c.skillId) ?? c.skillId })),
       review: { dueAt: outcome.dueAt },
     };
