@@ -12,7 +12,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config/env.ts';
 import { createReadyDeps, type Deps } from './container.ts';
 import { migrateToLatest } from './infra/db/migrate.ts';
 import { describeWorker, startJobWorker } from './job-definitions.ts';
-import { AppError } from './platform/errors.ts';
+import { AppError, ValidationError } from './platform/errors.ts';
 import { generateDemoPassword, seedDemoAccounts } from './modules/accounts/seed.ts';
 import { registerBanksCommands, startStorage } from './modules/files/banks-cli.ts';
 import { registerGraphCommands } from './modules/graph/graph-cli.ts';
@@ -78,9 +78,16 @@ async function seedDemo(deps: Deps): Promise<void> {
   if (questions.status === 'imported') {
     out(`Demo question bank imported: ${questions.result.imported} published questions.`);
   }
-  const roles = await deps.paths.seedRoles(loadRolesFile());
-  if (roles.status === 'imported')
-    out(`Role catalogue seeded: ${roles.roles} roles (config/roles.yaml).`);
+  try {
+    const roles = await deps.paths.seedRoles(loadRolesFile());
+    if (roles.status === 'imported')
+      out(`Role catalogue seeded: ${roles.roles} roles (config/roles.yaml).`);
+  } catch (err) {
+    // A catalogue that does not fit the graph in the database leaves the catalogue empty (staff
+    // can add roles in the app); it does not stop the rest of the demo data or the server.
+    if (!(err instanceof ValidationError || err instanceof ConfigError)) throw err;
+    process.stderr.write(`The role catalogue was not seeded: ${err.message}\n`);
+  }
   const tracker = await seedDemoTracker(deps);
   if (tracker.status === 'seeded') {
     out(
