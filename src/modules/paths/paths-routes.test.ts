@@ -411,6 +411,58 @@ describe.each(testDialects())('learning paths, %s', (dialect) => {
     expect(rows).toHaveLength(3);
   });
 
+  it("applies an instructor's switch of mark complete to existing paths; deleting the role keeps them", async () => {
+    const list = (await learner.get('/api/paths?status=active')).json() as { paths: PathView[] };
+    const kitchen = list.paths.find((p) => p.roleTitle === 'Kitchen Apprentice')!;
+    const role = (
+      (await instructor.get('/api/roles/kitchen-apprentice')).json() as {
+        role: {
+          slug: string;
+          title: string;
+          summary: string;
+          includePrerequisites: boolean;
+          skills: { externalId: string; target: number }[];
+          resources: {
+            title: string;
+            url: string;
+            type: string;
+            skills: { externalId: string }[];
+          }[];
+        };
+      }
+    ).role;
+    const body = {
+      slug: role.slug,
+      title: role.title,
+      summary: role.summary,
+      includePrerequisites: role.includePrerequisites,
+      allowMarkComplete: false,
+      skills: role.skills.map((s) => ({ skill: s.externalId, target: s.target })),
+      resources: role.resources.map((r) => ({ ...r, skills: r.skills.map((s) => s.externalId) })),
+    };
+    expect(
+      (await instructor.request('PUT', '/api/roles/kitchen-apprentice', body)).statusCode,
+    ).toBe(200);
+    const detail = (await learner.get(`/api/paths/${kitchen.id}`)).json() as { path: PathView };
+    const first = detail.path.modules[0]!;
+    expect(detail.path.allowMarkComplete).toBe(false);
+    expect(
+      (await learner.post(`/api/paths/${kitchen.id}/modules/${first.id}/complete`)).statusCode,
+    ).toBe(403);
+
+    expect((await instructor.request('DELETE', '/api/roles/kitchen-apprentice')).statusCode).toBe(
+      204,
+    );
+    const kept = await learner.get(`/api/paths/${kitchen.id}/modules/${first.id}`);
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect(
+      (kept.json() as { path: { roleId: string | null; roleTitle: string } }).path,
+    ).toMatchObject({
+      roleId: null,
+      roleTitle: 'Kitchen Apprentice',
+    });
+  });
+
   it('loses nothing when answers and "mark complete" arrive at once on one module', async () => {
     const current = ((await learner.get(`/api/paths/${path.id}`)).json() as { path: PathView })
       .path;

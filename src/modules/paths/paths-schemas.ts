@@ -59,7 +59,7 @@ export const resourceInput = z.object({
   title: text(300, 'a title'),
   url: httpUrl,
   type: z.enum(RESOURCE_TYPES, { message: `must be one of ${RESOURCE_TYPES.join(', ')}` }),
-  description: text(2000, 'a description').optional(),
+  description: text(2000, 'a description').nullish(),
   skills: z
     .array(skillRef, { message: 'must be a list of skill ids' })
     .min(1, 'must name at least one skill it teaches')
