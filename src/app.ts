@@ -17,6 +17,7 @@ import { healthRoutes } from './modules/ops/health-routes.ts';
 import { llmUsageRoutes } from './modules/ops/llm-usage-routes.ts';
 import { pathsRoutes } from './modules/paths/paths-routes.ts';
 import { practiceRoutes } from './modules/practice/practice-routes.ts';
+import { placementRoutes } from './modules/assessment/placement-routes.ts';
 import { ocrIngestRoutes } from './modules/questions/ocr-ingest-routes.ts';
 import { questionsRoutes } from './modules/questions/questions-routes.ts';
 import { taggingRoutes } from './modules/questions/tagging-routes.ts';
@@ -118,6 +119,7 @@ export async function buildApp(
   await app.register(trackerRoutes(deps));
   await app.register(recommendationsRoutes(deps));
   await app.register(practiceRoutes(deps));
+  await app.register(placementRoutes(deps));
   await app.register(pathsRoutes(deps));
 
   const webRoot = options.webRoot;

@@ -30,6 +30,7 @@ import { MasteryService } from './modules/mastery/mastery-service.ts';
 import { LlmUsageService } from './modules/ops/llm-usage-service.ts';
 import { PathsService } from './modules/paths/paths-service.ts';
 import { PracticeService } from './modules/practice/practice-service.ts';
+import { PlacementService } from './modules/assessment/placement-service.ts';
 import { graphServiceLookup } from './modules/questions/graph-service-lookup.ts';
 import { OcrIngestService } from './modules/questions/ocr-ingest-service.ts';
 import { QuestionsService } from './modules/questions/questions-service.ts';
@@ -72,6 +73,8 @@ export interface Deps {
   mastery: MasteryService;
   /** Answering questions: grading, mastery and review schedule in one transaction. */
   practice: PracticeService;
+  /** The adaptive placement test; its result seeds mastery. */
+  placement: PlacementService;
   /** The role catalogue and learners' learning paths (modules, generated lessons, completion). */
   paths: PathsService;
   /** The performance tracker: papers, results, dashboard and weak links, cohort aggregates. */
@@ -185,6 +188,13 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     mastery,
   });
   registerMasteryJobs(jobs, { mastery });
+  const placement = new PlacementService({
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    mastery,
+    config: config.placement,
+  });
   const paths = new PathsService({
     db: database.db,
     dialect: database.dialect,
@@ -231,6 +241,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     recommendations,
     mastery,
     practice,
+    placement,
     paths,
     ocr,
     async close() {

@@ -112,6 +112,9 @@ const envSchema = z.object({
     .default(0.95),
   MASTERY_MIN_LEARNERS: z.coerce.number().int().min(1).max(1_000_000).default(50),
   MASTERY_FIT_RESTARTS: z.coerce.number().int().min(1).max(50).default(5),
+  PLACEMENT_MAX_ITEMS: z.coerce.number().int().min(1).max(200).default(30),
+  PLACEMENT_TARGET_SE: z.coerce.number().gt(0).max(2).default(0.3),
+  PLACEMENT_EXPOSURE: z.coerce.number().int().min(1).max(20).default(3),
   PATHS_MAX_ACTIVE: z.coerce.number().int().min(1).max(50).default(3),
   PATHS_ALLOW_MARK_COMPLETE: z.preprocess(emptyAsUndefined, booleanish.default(true)),
 });
@@ -153,6 +156,7 @@ export interface AppConfig {
   banks: { cacheDir: string; pullOnStart: boolean };
   jobs: JobsConfig;
   mastery: { threshold: number; minLearners: number; fitRestarts: number };
+  placement: { maxItems: number; targetSe: number; exposureK: number };
   /** Learning paths: active paths per learner; whether "mark complete" is allowed at all. */
   paths: { maxActive: number; allowMarkComplete: boolean };
   ocr: { workers: number };
@@ -347,6 +351,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       threshold: env.MASTERY_THRESHOLD,
       minLearners: env.MASTERY_MIN_LEARNERS,
       fitRestarts: env.MASTERY_FIT_RESTARTS,
+    },
+    placement: {
+      maxItems: env.PLACEMENT_MAX_ITEMS,
+      targetSe: env.PLACEMENT_TARGET_SE,
+      exposureK: env.PLACEMENT_EXPOSURE,
     },
     paths: {
       maxActive: env.PATHS_MAX_ACTIVE,

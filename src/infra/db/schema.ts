@@ -167,6 +167,8 @@ export interface Database {
   mastery_states: MasteryStatesTable;
   mastery_evidence: MasteryEvidenceTable;
   review_cards: ReviewCardsTable;
+  placement_tests: PlacementTestsTable;
+  placement_responses: PlacementResponsesTable;
   path_roles: PathRolesTable;
   path_role_skills: PathRoleSkillsTable;
   path_role_resources: PathRoleResourcesTable;
@@ -659,4 +661,44 @@ export interface RecommendationItemsTable {
   difficulty: number | null;
   level: number;
   reason: string;
+}
+
+// Placement tests (src/modules/assessment/placement-*, migration 0011-placement).
+
+export interface PlacementTestsTable {
+  id: string;
+  user_id: string;
+  status: 'in_progress' | 'finished';
+  /** JSON text: the areas (top-level concept ids) covered. */
+  areas: string;
+  max_items: number;
+  target_se: number;
+  /** The question the learner is shown now; null once finished. */
+  current_question_id: string | null;
+  answered: number;
+  theta: number;
+  se: number;
+  stop_reason: string | null;
+  /** JSON text once finished: per-area estimates and the mastery seeded. */
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface PlacementResponsesTable {
+  placement_id: string;
+  position: number;
+  question_id: string;
+  /** JSON text: the response as sent. */
+  response: string;
+  correct: number;
+  area: string | null;
+  irt_a: number;
+  irt_b: number;
+  irt_c: number;
+  irt_d: number;
+  theta_after: number;
+  se_after: number;
+  created_at: string;
 }

@@ -11,6 +11,7 @@ import * as m0007 from './0007-questions.ts';
 import * as m0008 from './0008-question-ocr.ts';
 import * as m0009 from './0009-learning.ts';
 import * as m0010 from './0010-paths.ts';
+import * as m0011 from './0011-placement.ts';
 import * as m0012 from './0012-tracker.ts';
 import * as m0013 from './0013-recommendations.ts';
 
@@ -35,6 +36,7 @@ const registry: Record<string, DialectMigration> = {
   '0008-question-ocr': m0008,
   '0009-learning': m0009,
   '0010-paths': m0010,
+  '0011-placement': m0011,
   '0012-tracker': m0012,
   '0013-recommendations': m0013,
 };
