@@ -96,6 +96,10 @@ describe.skipIf(!chromiumAvailable)('learning paths', () => {
       1,
     );
     await screenshot(page, 'paths-my-paths');
+
+    await page.goto('/roles/data-analyst');
+    await visible(page.getByRole('table', { name: 'Skills of the role' }));
+    await screenshot(page, 'paths-role');
   });
 
   it('an instructor edits a role in the catalogue', async () => {

@@ -64,10 +64,21 @@ export function PathPage() {
               <Stack gap={6}>
                 {m.skills.map((s) => (
                   <Group key={s.id} gap="sm" wrap="nowrap">
-                    <Text size="sm" w={260} truncate title={s.name}>
-                      {s.name}
-                      {s.required ? '' : ' ·'}
-                    </Text>
+                    <Group gap={6} w={300} wrap="nowrap">
+                      <Text size="sm" truncate title={s.name}>
+                        {s.name}
+                      </Text>
+                      {s.required ? null : (
+                        <Badge
+                          size="xs"
+                          variant="outline"
+                          color="gray"
+                          title="A prerequisite of the role's skills"
+                        >
+                          prereq
+                        </Badge>
+                      )}
+                    </Group>
                     <Progress
                       flex={1}
                       value={Math.round(s.pKnown * 100)}
@@ -85,7 +96,8 @@ export function PathPage() {
         ))}
       </Stack>
       <Text size="xs" c="dimmed">
-        Skills marked · are prerequisites of the role's skills.
+        Skills marked “prereq” are not asked for by the role itself: they come before skills it
+        needs.
       </Text>
     </Stack>
   );

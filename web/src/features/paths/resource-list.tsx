@@ -27,7 +27,7 @@ export function ResourceList({
       {resources.map((r) => (
         <li key={`${r.url}-${r.title}`}>
           <Group gap="xs" wrap="nowrap" align="flex-start">
-            <Badge color={TYPE_COLOUR[r.type]} variant="light" miw={72}>
+            <Badge color={TYPE_COLOUR[r.type]} variant="light" miw={84} style={{ flexShrink: 0 }}>
               {r.type}
             </Badge>
             <Stack gap={2}>

@@ -10,7 +10,7 @@ export function StartPathButton({ role, title }: { role: string; title: string }
   const navigate = useNavigate();
   const error = createPath.error;
   return (
-    <Stack gap="xs">
+    <Stack gap="xs" align="flex-start">
       <Button
         loading={createPath.isPending}
         onClick={() =>
