@@ -22,6 +22,7 @@ import {
   ActivityIcon,
   BookIcon,
   ChalkboardIcon,
+  CompassIcon,
   HomeIcon,
   ListIcon,
   LogoMark,
@@ -49,6 +50,15 @@ function navSectionsFor(role: Role): { section: string; items: NavItem[] }[] {
         ...(role === 'learner'
           ? [{ to: '/paths', label: 'My paths', icon: <BookIcon size={18} /> }]
           : []),
+        ...(role === 'learner'
+          ? [{ to: '/placement', label: 'Placement test', icon: <ChalkboardIcon size={18} /> }]
+          : []),
+        ...(role === 'learner'
+          ? [
+              { to: '/mastery', label: 'Mastery', icon: <CompassIcon size={18} /> },
+              { to: '/reviews', label: 'Reviews', icon: <ListIcon size={18} /> },
+            ]
+          : [{ to: '/mastery/cohort', label: 'Mastery cohort', icon: <UsersIcon size={18} /> }]),
         { to: '/jobs', label: 'Jobs', icon: <ActivityIcon size={18} /> },
         { to: '/papers', label: 'Papers', icon: <BookIcon size={18} /> },
         role === 'learner'

@@ -76,6 +76,20 @@ export const router = createBrowserRouter([
               import('../features/paths/module-page').then((m) => ({ Component: m.ModulePage })),
           },
           {
+            path: '/placement',
+            lazy: () =>
+              import('../features/placement/placement-page').then((m) => ({
+                Component: m.PlacementPage,
+              })),
+          },
+          {
+            path: '/placement/:id/result',
+            lazy: () =>
+              import('../features/placement/placement-result-page').then((m) => ({
+                Component: m.PlacementResultPage,
+              })),
+          },
+          {
             path: '/papers',
             lazy: () =>
               import('../features/tracker/papers-page').then((m) => ({ Component: m.PapersPage })),
@@ -157,6 +171,48 @@ export const router = createBrowserRouter([
             path: '/graph/nodes/:ref',
             lazy: () =>
               import('../features/graph/node-page').then((m) => ({ Component: m.NodePage })),
+          },
+          {
+            path: '/practice/:questionId',
+            lazy: () =>
+              import('../features/practice/practice-page').then((m) => ({
+                Component: m.PracticePage,
+              })),
+          },
+          {
+            path: '/reviews',
+            lazy: () =>
+              import('../features/practice/reviews-page').then((m) => ({
+                Component: m.ReviewsPage,
+              })),
+          },
+          {
+            path: '/reviews/session',
+            lazy: () =>
+              import('../features/practice/review-session-page').then((m) => ({
+                Component: m.ReviewSessionPage,
+              })),
+          },
+          {
+            path: '/mastery',
+            lazy: () =>
+              import('../features/mastery/mastery-page').then((m) => ({
+                Component: m.MasteryPage,
+              })),
+          },
+          {
+            path: '/mastery/cohort',
+            lazy: () =>
+              import('../features/mastery/cohort-mastery-page').then((m) => ({
+                Component: m.CohortMasteryPage,
+              })),
+          },
+          {
+            path: '/mastery/:skillId',
+            lazy: () =>
+              import('../features/mastery/skill-evidence-page').then((m) => ({
+                Component: m.SkillEvidencePage,
+              })),
           },
           { path: '/admin', element: <Navigate to="/admin/users" replace /> },
           // Admin pages are loaded only by those who open them.
