@@ -50,6 +50,18 @@ export const queryKeys = {
     dashboard: ['tracker', 'dashboard'] as const,
     cohort: ['tracker', 'cohort'] as const,
   },
+  /** Practice answers change everything under `practice`: mastery, reviews, recent answers. */
+  practice: {
+    all: ['practice'] as const,
+    due: (limit: number) => ['practice', 'due', limit] as const,
+    recent: (limit: number) => ['practice', 'recent', limit] as const,
+    mastery: (userId: string) => ['practice', 'mastery', userId] as const,
+    evidence: (skillId: string, userId: string) =>
+      ['practice', 'evidence', skillId, userId] as const,
+    cohort: (filter: object) => ['practice', 'cohort', filter] as const,
+    // Apart from `practice`: a question does not change when it is answered.
+    question: (id: string) => ['practice-question', id] as const,
+  },
   graph: {
     all: ['graph'] as const,
     stats: ['graph', 'stats'] as const,

@@ -1,10 +1,21 @@
-import { Button, Card, EmptyState, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import {
+  Button,
+  Card,
+  EmptyState,
+  Group,
+  SimpleGrid,
+  Stack,
+  Text,
+  ThemeIcon,
+  Title,
+} from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useMe } from '../../api/getters/use-me';
 import type { Role, SessionUser } from '../../api/types';
 import { BookIcon, ChalkboardIcon, ListIcon, ShieldIcon, UsersIcon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
+import { LearnerDashboard } from './learner-dashboard';
 import { TeachingOverview, useHasTeachingMaterial } from './teaching-overview';
 
 interface DashboardCopy {
@@ -97,7 +108,26 @@ function EmptyDashboard({ copy }: { copy: DashboardCopy }) {
 function InstructorDashboard({ copy }: { copy: DashboardCopy }) {
   const hasMaterial = useHasTeachingMaterial();
   if (hasMaterial === undefined) return null;
-  return hasMaterial ? <TeachingOverview /> : <EmptyDashboard copy={copy} />;
+  return (
+    <Stack gap="md">
+      {hasMaterial ? <TeachingOverview /> : <EmptyDashboard copy={copy} />}
+      <Card withBorder padding="lg">
+        <Group justify="space-between" wrap="wrap" gap="sm">
+          <Stack gap={2}>
+            <Title order={2} size="h4">
+              Cohort mastery
+            </Title>
+            <Text size="sm" c="dimmed">
+              Learners × skills, from their practice answers.
+            </Text>
+          </Stack>
+          <Button component={Link} to="/mastery/cohort" variant="light">
+            Open cohort mastery
+          </Button>
+        </Group>
+      </Card>
+    </Stack>
+  );
 }
 
 function Dashboard({ user }: { user: SessionUser }) {
@@ -108,6 +138,8 @@ function Dashboard({ user }: { user: SessionUser }) {
       {user.role === 'admin' ? <AdminShortcuts /> : null}
       {user.role === 'instructor' ? (
         <InstructorDashboard copy={copy} />
+      ) : user.role === 'learner' ? (
+        <LearnerDashboard />
       ) : (
         <EmptyDashboard copy={copy} />
       )}
