@@ -1,6 +1,7 @@
 // /placement: what the test is, then one question at a time; leave whenever you like and come
 // back to the same question. The result page shows the level per area.
 import { Alert, Button, Card, Group, List, Progress, Stack, Text, Title } from '@mantine/core';
+import { useEffect } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { errorMessage } from '../../api/api-error';
 import { ErrorAlert } from '../../components/error-alert';
@@ -13,6 +14,16 @@ export function PlacementPage() {
   const latest = useLatestPlacement();
   const api = usePlacementApi();
   const navigate = useNavigate();
+  // The answer that ends the test (or "Finish now") leads to the result page.
+  const finishedId =
+    api.answer.data?.placement.status === 'finished'
+      ? api.answer.data.placement.id
+      : api.finish.data?.placement.status === 'finished'
+        ? api.finish.data.placement.id
+        : null;
+  useEffect(() => {
+    if (finishedId) void navigate(`/placement/${finishedId}/result`, { replace: true });
+  }, [finishedId, navigate]);
   if (latest.isPending) return <PageLoader />;
   if (latest.error)
     return <ErrorAlert error={latest.error} onRetry={() => void latest.refetch()} />;
@@ -20,13 +31,6 @@ export function PlacementPage() {
     api.answer.data?.placement ?? api.start.data?.placement ?? latest.data.placement;
   const inProgress = current?.status === 'in_progress' ? current : null;
   const mutationError = api.start.error ?? api.answer.error ?? api.finish.error;
-
-  if (
-    current?.status === 'finished' &&
-    (api.answer.data?.placement.status === 'finished' || api.finish.data)
-  ) {
-    void navigate(`/placement/${current.id}/result`, { replace: true });
-  }
 
   return (
     <Stack gap="lg" maw={760}>

@@ -1,0 +1,105 @@
+// The placement test in Chromium against the real server (demo graph and bank seeded on first
+// start): a new learner signs up, opens the placement test, answers one question at a time,
+// leaves and comes back to the same question, finishes, and sees the level per area and where
+// their path starts; the dashboard's card shows the result.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  atPath,
+  chromiumAvailable,
+  field,
+  launchChromium,
+  screenshot,
+  visible,
+  watchPageProblems,
+} from './browser.ts';
+import { startServer, type ServerProcess } from './server-process.ts';
+
+const MAX_ITEMS = 5;
+
+/** Answer whatever question is shown: the first option, or a number / a word. */
+async function answerShown(page: Page): Promise<void> {
+  const form = page.getByRole('form', { name: 'Placement question' });
+  await visible(form);
+  const radios = form.getByRole('radio');
+  const boxes = form.getByRole('checkbox');
+  if ((await radios.count()) > 0) await radios.first().check();
+  else if ((await boxes.count()) > 0) await boxes.first().check();
+  else await form.getByRole('textbox', { name: 'Your answer' }).fill('12');
+  await form.getByRole('button', { name: 'Submit answer' }).click();
+}
+
+describe.skipIf(!chromiumAvailable)('placement test', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    server = await startServer({ PLACEMENT_MAX_ITEMS: String(MAX_ITEMS) });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({
+      baseURL: server.url,
+      viewport: { width: 1280, height: 900 },
+    });
+    page = await context.newPage();
+    problems = watchPageProblems(page);
+  });
+  afterEach(async () => {
+    await context?.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('a new learner takes the test, leaves and resumes, and sees the result', async () => {
+    await page.goto('/signup');
+    await field(page, 'Email').fill('new.learner@example.com');
+    await field(page, 'Name').fill('New Learner');
+    await field(page, 'Password').fill('placement-journey-2026');
+    await page.getByRole('button', { name: /sign up|create account/i }).click();
+    await atPath(page, '/dashboard');
+
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('link', { name: 'Placement test' })
+      .click();
+    await atPath(page, '/placement');
+    await screenshot(page, 'placement-intro');
+    await page.getByRole('button', { name: 'Start the placement test' }).click();
+    await visible(page.getByText(`Question 1 · at most ${MAX_ITEMS}`));
+    await screenshot(page, 'placement-question');
+    await answerShown(page);
+    await visible(page.getByText(`Question 2 · at most ${MAX_ITEMS}`));
+    const stem = await page.getByLabel('Question', { exact: true }).innerText();
+
+    // Leave and come back: the same question.
+    await page.goto('/dashboard');
+    await page.goto('/placement');
+    await visible(page.getByText(`Question 2 · at most ${MAX_ITEMS}`));
+    expect(await page.getByLabel('Question', { exact: true }).innerText()).toBe(stem);
+
+    for (let i = 2; i <= MAX_ITEMS; i++) {
+      await visible(page.getByText(`Question ${i} · at most ${MAX_ITEMS}`));
+      await answerShown(page);
+    }
+    await page.waitForURL((u) => /^\/placement\/[0-9a-f-]{36}\/result$/.test(u.pathname), {
+      timeout: 30_000,
+    });
+    await visible(page.getByRole('heading', { name: 'Your placement result', level: 1 }));
+    const areas = page.getByRole('region', { name: 'Level per area' });
+    await visible(areas.getByRole('row').nth(1));
+    await visible(page.getByRole('heading', { name: 'Your path will start with' }));
+    await screenshot(page, 'placement-result');
+
+    await page.goto('/dashboard');
+    const card = page.getByRole('region', { name: 'Placement test' });
+    await visible(card.getByRole('link', { name: 'Full result' }));
+    await screenshot(page, 'placement-dashboard');
+  });
+});
