@@ -69,9 +69,13 @@ export function MasteryChart({
                 getBarColor={(value) =>
                   value >= threshold * 100 ? 'teal.6' : value > 0 ? 'blue.5' : 'gray.4'
                 }
-                xAxisProps={{ domain: [0, 100], ticks: [0, 25, 50, 75, 100] }}
+                xAxisProps={{
+                  domain: [0, 100],
+                  ticks: [0, 25, 50, 75, 100],
+                  tickFormatter: (v: number) => `${v}%`,
+                }}
                 yAxisProps={{ width: 150 }}
-                unit="%"
+                valueFormatter={(v) => `${v}%`}
                 maxBarWidth={18}
                 gridAxis="x"
                 tooltipAnimationDuration={150}
