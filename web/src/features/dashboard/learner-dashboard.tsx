@@ -163,7 +163,7 @@ function RecentActivityCard() {
                       .join(' · ') || 'No skills tagged'}
                   </Text>
                 </Stack>
-                <Stack gap={2} align="flex-end">
+                <Stack gap={2} align="flex-end" style={{ flexShrink: 0 }}>
                   <Badge color={a.correct ? 'teal' : 'red'} variant="light" size="sm">
                     {a.correct ? 'Right' : 'Wrong'}
                   </Badge>

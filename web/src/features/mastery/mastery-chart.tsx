@@ -56,7 +56,8 @@ export function MasteryChart({
             <Text size="sm" fw={600}>
               {g.conceptName}{' '}
               <Text span size="xs" c="dimmed" fw={400}>
-                {mastered} of {g.skills.length} mastered
+                {mastered} of {g.skills.length} mastered · dashed line: mastered at{' '}
+                {percent(threshold)}
               </Text>
             </Text>
             <div role="img" aria-label={summary}>
@@ -83,8 +84,6 @@ export function MasteryChart({
                   {
                     x: threshold * 100,
                     color: 'teal.8',
-                    label: `Mastered (${percent(threshold)})`,
-                    labelPosition: 'insideTopRight',
                     strokeDasharray: '4 4',
                   },
                 ]}
