@@ -2,50 +2,19 @@
 // seeded on first start): a learner browses the role catalogue, starts a path, opens its first
 // module and sees the lesson with its AI-generated badge, golden resources and practice, answers
 // a question and sees feedback and the mastery change; an instructor opens the role editor.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  atPath,
-  chromiumAvailable,
-  launchChromium,
-  logIn,
-  screenshot,
-  visible,
-  watchPageProblems,
-} from './browser.ts';
-import { DEMO_PASSWORD, startServer, type ServerProcess } from './server-process.ts';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { atPath, chromiumAvailable, logIn, screenshot, visible } from './browser.ts';
+import { useBrowserSuite } from './browser-suite.ts';
+import { DEMO_PASSWORD } from './server-process.ts';
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main navigation' });
 
 describe.skipIf(!chromiumAvailable)('learning paths', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  let context: BrowserContext;
+  const suite = useBrowserSuite();
   let page: Page;
-  let problems: string[];
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(problems).toEqual([]);
+  beforeEach(() => {
+    page = suite.page;
   });
 
   it('a learner opens the catalogue, creates a path, opens a module and sees the lesson', async () => {

@@ -2,18 +2,10 @@
 // start): a new learner signs up, opens the placement test, answers one question at a time,
 // leaves and comes back to the same question, finishes, and sees the level per area and where
 // their path starts; the dashboard's card shows the result.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  atPath,
-  chromiumAvailable,
-  field,
-  launchChromium,
-  screenshot,
-  visible,
-  watchPageProblems,
-} from './browser.ts';
-import { startServer, type ServerProcess } from './server-process.ts';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { atPath, chromiumAvailable, field, screenshot, visible } from './browser.ts';
+import { useBrowserSuite } from './browser-suite.ts';
 
 const MAX_ITEMS = 5;
 
@@ -30,31 +22,10 @@ async function answerShown(page: Page): Promise<void> {
 }
 
 describe.skipIf(!chromiumAvailable)('placement test', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  let context: BrowserContext;
+  const suite = useBrowserSuite({ env: { PLACEMENT_MAX_ITEMS: String(MAX_ITEMS) } });
   let page: Page;
-  let problems: string[];
-
-  beforeAll(async () => {
-    server = await startServer({ PLACEMENT_MAX_ITEMS: String(MAX_ITEMS) });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(problems).toEqual([]);
+  beforeEach(() => {
+    page = suite.page;
   });
 
   it('a new learner takes the test, leaves and resumes, and sees the result', async () => {

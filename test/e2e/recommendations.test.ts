@@ -4,50 +4,21 @@
 // a question from the page (its progress moves), logs a new result and builds a new set from the
 // page, which moves the previous one to the archived sets.
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  atPath,
-  chromiumAvailable,
-  launchChromium,
-  logIn,
-  screenshot,
-  visible,
-  watchPageProblems,
-} from './browser.ts';
-import { DEMO_PASSWORD, startServer, type ServerProcess } from './server-process.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { atPath, chromiumAvailable, logIn, screenshot, visible } from './browser.ts';
+import { useBrowserSuite } from './browser-suite.ts';
+import { DEMO_PASSWORD } from './server-process.ts';
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main navigation' });
 
 describe.skipIf(!chromiumAvailable)('recommendation sets', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  let context: BrowserContext;
+  const suite = useBrowserSuite();
   let page: Page;
-  let problems: string[];
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(problems).toEqual([]);
+  let context: BrowserContext;
+  beforeEach(() => {
+    page = suite.page;
+    context = suite.context;
   });
 
   it('shows the set with reasons, practises a question and builds a new set', async () => {

@@ -2,50 +2,19 @@
 // first start): a learner logs a paper's full mark table through the modal with the keyboard,
 // sees the list and the dashboard change at once, follows a weak link's deep link to the
 // filtered question list; an instructor sees the cohort view.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  atPath,
-  chromiumAvailable,
-  launchChromium,
-  logIn,
-  screenshot,
-  visible,
-  watchPageProblems,
-} from './browser.ts';
-import { DEMO_PASSWORD, startServer, type ServerProcess } from './server-process.ts';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { atPath, chromiumAvailable, logIn, screenshot, visible } from './browser.ts';
+import { useBrowserSuite } from './browser-suite.ts';
+import { DEMO_PASSWORD } from './server-process.ts';
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main navigation' });
 
 describe.skipIf(!chromiumAvailable)('performance tracker', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  let context: BrowserContext;
+  const suite = useBrowserSuite();
   let page: Page;
-  let problems: string[];
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(problems).toEqual([]);
+  beforeEach(() => {
+    page = suite.page;
   });
 
   it('logs a mark table through the modal and follows a weak link to the questions', async () => {
@@ -108,7 +77,7 @@ describe.skipIf(!chromiumAvailable)('performance tracker', () => {
     await page.goto('/login');
     await logIn(page, 'instructor@example.com', DEMO_PASSWORD);
     await atPath(page, '/dashboard');
-    await nav(page).getByRole('link', { name: 'Cohort' }).click();
+    await nav(page).getByRole('link', { name: 'Cohort', exact: true }).click();
     await atPath(page, '/tracker/cohort');
     await visible(page.getByRole('heading', { name: 'Cohort', level: 1 }));
     const table = page.getByRole('table', { name: 'Weakest skills' });
