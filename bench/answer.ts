@@ -10,12 +10,16 @@
 // request k answers question ⌊k / learners⌋ as learner k mod learners, so no (learner, question)
 // pair repeats until learners × questions answers (a repeat would be a retry, which skips the
 // BKT and FSRS writes). A third of the answers are wrong. The bare route is bench/bare-server.ts.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import type { ServerProcess } from '../test/helpers/server-process.ts';
 import { isMain, numberOption, listOption, onInterrupt, runMain } from './lib/cli.ts';
 import { load, isValid, type LoadResult } from './lib/load.ts';
+import { summarise } from './lib/cpuprofile.ts';
 import { machineSummary } from './lib/machine.ts';
+import { formatProfile } from './profile-me.ts';
 import { cpuSeconds, machineBusySeconds } from './lib/proc.ts';
 import {
   createBenchDatabase,
@@ -358,4 +362,62 @@ export async function runAnswerBench(log: (line: string) => void = console.log) 
   return results;
 }
 
-if (isMain(import.meta.url)) runMain(async () => void (await runAnswerBench()));
+/**
+ * `--profile`: one SQLite server under `node --cpu-prof`, answers at 32 connections for
+ * `--duration` seconds after a warm-up and an idle gap, then where its CPU went.
+ */
+export async function profileAnswers(log: (line: string) => void = console.log): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-answer-prof-'));
+  const app = await startApp({ logLevel: 'warn', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+  const pid = app.child.pid!;
+  let result: LoadResult;
+  try {
+    const { questions, sessions } = await prepare(
+      app.url,
+      numberOption('learners', 32),
+      numberOption('questions', 2000),
+    );
+    let k = 0;
+    const next = () => {
+      const q = questions[Math.floor(k / sessions.length) % questions.length]!;
+      const s = sessions[k % sessions.length]!;
+      k++;
+      return {
+        session: s,
+        body: JSON.stringify({
+          questionId: q.id,
+          response: { type: 'single_choice', optionId: q.correct },
+        }),
+      };
+    };
+    await answerLoad(app, next, 32, 2);
+    await new Promise((r) => setTimeout(r, PROFILE_IDLE_GAP_MS + 1000));
+    result = await answerLoad(app, next, 32, numberOption('duration', 6));
+  } finally {
+    await app.close();
+  }
+  const main = readdirSync(dir).filter((f) => f.includes(`.${pid}.0.`));
+  if (main.length !== 1) throw new Error(`expected one main-thread .cpuprofile in ${dir}`);
+  const file = path.join(dir, main[0]!);
+  log(
+    formatProfile(
+      {
+        db: 'sqlite',
+        logLevel: 'warn',
+        file,
+        load: result,
+        summary: summarise(file, { idleGapMs: PROFILE_IDLE_GAP_MS }),
+      },
+      numberOption('top', 30),
+    ),
+  );
+}
+
+const PROFILE_IDLE_GAP_MS = 2000;
+
+if (isMain(import.meta.url)) {
+  runMain(async () => {
+    if (process.argv.includes('--profile')) await profileAnswers();
+    else await runAnswerBench();
+  });
+}
