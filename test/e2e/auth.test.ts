@@ -61,7 +61,9 @@ describe.skipIf(!chromiumAvailable)('accounts: sign-up and log-in', () => {
 
     await atPath(page, '/dashboard');
     await visible(page.getByRole('heading', { name: 'My learning', level: 1 }));
-    await visible(page.getByText('Nothing to learn here yet'));
+    // A new learner's first steps: the placement test and a role to work towards.
+    await visible(page.getByRole('link', { name: 'Take the placement test' }));
+    await visible(page.getByText('No active path yet'));
     // The header names the user and their role.
     await visible(page.getByRole('banner').getByText('Maya Learner'));
     await visible(page.getByRole('banner').getByText('Learner', { exact: true }));
