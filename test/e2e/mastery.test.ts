@@ -2,47 +2,22 @@
 // answers a question on the practice page, sees feedback and the mastery change, then finds it on
 // the dashboard, My mastery and the skill's evidence trail; an instructor opens the cohort mastery
 // table and sees that learner. Screenshots at desktop and phone width.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  atPath,
-  chromiumAvailable,
-  launchChromium,
-  logIn,
-  screenshot,
-  visible,
-  watchPageProblems,
-} from './browser.ts';
-import { DEMO_PASSWORD, startServer, type ServerProcess } from './server-process.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { atPath, chromiumAvailable, logIn, screenshot, visible } from './browser.ts';
+import { useBrowserSuite } from './browser-suite.ts';
+import { DEMO_PASSWORD } from './server-process.ts';
 
 const INSTRUCTOR = 'instructor@example.com';
 const LEARNER = 'learner@example.com';
 const PHONE = { width: 390, height: 844 };
 
 describe.skipIf(!chromiumAvailable)('practice and mastery', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  let context: BrowserContext;
+  const suite = useBrowserSuite();
   let page: Page;
-  let problems: string[];
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   async function open(email: string) {
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
+    page = suite.page;
     await page.goto('/login');
     await logIn(page, email, DEMO_PASSWORD);
     await atPath(page, '/dashboard');
@@ -54,11 +29,6 @@ describe.skipIf(!chromiumAvailable)('practice and mastery', () => {
     await screenshot(page, `${name}-phone`);
     await page.setViewportSize({ width: 1280, height: 900 });
   }
-
-  afterEach(async () => {
-    await context?.close();
-    expect(problems).toEqual([]);
-  });
 
   it('a learner answers a question and sees mastery move on the dashboard and mastery pages', async () => {
     await open(LEARNER);
