@@ -13,14 +13,12 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import type { ServerProcess } from '../test/helpers/server-process.ts';
 import { isMain, numberOption, listOption, onInterrupt, runMain } from './lib/cli.ts';
 import { load, isValid, type LoadResult } from './lib/load.ts';
 import { summarise } from './lib/cpuprofile.ts';
 import { machineSummary } from './lib/machine.ts';
 import { formatProfile } from './profile-me.ts';
-import { cpuSeconds, machineBusySeconds } from './lib/proc.ts';
 import {
   createBenchDatabase,
   DEMO_PASSWORD,
@@ -167,22 +165,17 @@ export interface AnswerConfigResult {
   answers: number;
 }
 
-async function answerLoad(
+function answerLoad(
   app: ServerProcess,
   next: () => { session: Session; body: string },
   connections: number,
   duration: number,
 ): Promise<LoadResult> {
-  const pid = app.child.pid!;
-  const cpu0 = cpuSeconds(pid);
-  const client0 = process.cpuUsage();
-  const busy0 = machineBusySeconds();
-  const t0 = performance.now();
-  const result = await autocannon({
+  return load({
     url: app.url,
+    pid: app.child.pid!,
     connections,
     duration,
-    timeout: 10,
     requests: [
       {
         method: 'POST',
@@ -203,23 +196,6 @@ async function answerLoad(
       },
     ],
   });
-  const wall = (performance.now() - t0) / 1000;
-  const client = process.cpuUsage(client0);
-  const serverCpu = (cpuSeconds(pid) - cpu0) / wall;
-  const clientCpu = (client.user + client.system) / 1e6 / wall;
-  const busy = (machineBusySeconds() - busy0) / wall;
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    total: result['2xx'] + result.non2xx,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    serverCpu,
-    clientCpu,
-    otherCpu: Math.max(0, busy - serverCpu - clientCpu),
-  };
 }
 
 export async function runAnswerBench(log: (line: string) => void = console.log) {

@@ -1,5 +1,5 @@
 // One autocannon run against a server process, with the server's CPU use over the run.
-import autocannon from 'autocannon';
+import autocannon, { type Options as AutocannonOptions } from 'autocannon';
 import { cpuSeconds, machineBusySeconds } from './proc.ts';
 
 export interface LoadResult {
@@ -29,6 +29,8 @@ export async function load(options: {
   connections: number;
   duration: number;
   headers?: Record<string, string>;
+  /** autocannon request descriptions (method, path, setupRequest), e.g. a body per request. */
+  requests?: AutocannonOptions['requests'];
 }): Promise<LoadResult> {
   const cpu0 = cpuSeconds(options.pid);
   const client0 = process.cpuUsage();
@@ -40,6 +42,7 @@ export async function load(options: {
     duration: options.duration,
     timeout: 10,
     ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.requests ? { requests: options.requests } : {}),
   });
   const wall = (performance.now() - t0) / 1000;
   const client = process.cpuUsage(client0);
