@@ -188,13 +188,6 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     mastery,
   });
   registerMasteryJobs(jobs, { mastery });
-  const placement = new PlacementService({
-    db: database.db,
-    dialect: database.dialect,
-    clock,
-    mastery,
-    config: config.placement,
-  });
   const paths = new PathsService({
     db: database.db,
     dialect: database.dialect,
@@ -205,6 +198,14 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     practice,
     llm,
     audit,
+  });
+  const placement = new PlacementService({
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    mastery,
+    roles: paths,
+    config: config.placement,
   });
   tracker.setMastery(mastery);
   const recommendations = new RecommendationsService({

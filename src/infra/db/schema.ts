@@ -684,6 +684,12 @@ export interface PlacementTestsTable {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  /** The role the test is for (null: the whole catalogue); kept even if the role is deleted. */
+  target_role_id: string | null;
+  /** The role's title when the test started. */
+  target_title: string | null;
+  /** JSON text: the role's skill ids the items come from; null for the whole catalogue. */
+  target_skills: string | null;
 }
 
 export interface PlacementResponsesTable {

@@ -13,9 +13,25 @@ const answerBody = z.object({
   response: learnerResponseSchema,
 });
 
+/** Optional: without a body, or without roleId, the test covers the whole catalogue. */
+const startBody = z
+  .object({
+    roleId: z
+      .string({ message: 'must be the id or slug of a role of the catalogue' })
+      .trim()
+      .min(1, { message: 'must not be empty: leave it out to be placed on everything' })
+      .max(200, { message: 'must be at most 200 characters' })
+      .nullish(),
+  })
+  .nullish();
+
 const placementView = z.object({
   id: z.string(),
   status: z.enum(['in_progress', 'finished']),
+  target: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('everything'), roleId: z.null(), title: z.null() }),
+    z.object({ kind: z.literal('role'), roleId: z.string(), title: z.string() }),
+  ]),
   answered: z.number(),
   maxItems: z.number(),
   targetSe: z.number(),
@@ -67,7 +83,8 @@ export function placementRoutes(deps: { placement: PlacementService }) {
         schema: {
           tags: ['placement'],
           summary:
-            'Start a placement test, or resume the one in progress (201 when new, 200 when resumed)',
+            "Start a placement test over a role's required skills ({roleId}) or the whole catalogue (no body), or resume the one in progress with the target it was started with (201 when new, 200 when resumed)",
+          body: startBody,
           response: {
             200: z.object({ placement: placementView }),
             201: z.object({ placement: placementView }),
@@ -75,7 +92,9 @@ export function placementRoutes(deps: { placement: PlacementService }) {
         },
       },
       async (request, reply) => {
-        const { created, placement: view } = await placement.start(currentUser(request).id);
+        const { created, placement: view } = await placement.start(currentUser(request).id, {
+          roleId: request.body?.roleId ?? null,
+        });
         return reply.code(created ? 201 : 200).send({ placement: view });
       },
     );

@@ -12,11 +12,15 @@
 //   the second gets the test as it now is.
 // - No feedback per item during the test (standard for an adaptive test); the result page shows
 //   the level per area and the skills the learner's path will start with.
+// - Target: a test covers the whole catalogue, or one role's required skills (chosen when it
+//   starts; the role's skill ids are stored with the test, so resuming keeps the same target
+//   even if the role is edited). Items then come only from questions tagged with those skills,
+//   and only their areas get estimates.
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../../infra/db/database.ts';
 import type { Database } from '../../infra/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { ConflictError, NotFoundError } from '../../platform/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { MasteryService } from '../mastery/mastery-service.ts';
 import { gradeResponse, isAutoGradable, type LearnerResponse } from '../questions/grading.ts';
@@ -40,6 +44,16 @@ import {
 import { itemParamsForQuestion } from './irt.ts';
 
 type Db = Kysely<Database>;
+
+/** The role catalogue as the placement test needs it (PathsService provides it). */
+export interface PlacementRoles {
+  getRole(ref: string): Promise<{ id: string; title: string; skills: { id: string }[] }>;
+}
+
+/** What a test covers: every skill of the catalogue, or one role's required skills. */
+export type PlacementTarget =
+  | { kind: 'everything'; roleId: null; title: null }
+  | { kind: 'role'; roleId: string; title: string };
 
 export interface PlacementConfig {
   maxItems: number;
@@ -92,6 +106,7 @@ export class PlacementService {
   private readonly clock: Clock;
   private readonly mastery: MasteryService;
   private readonly config: PlacementConfig;
+  private readonly roles: PlacementRoles;
   private readonly random: () => number;
 
   constructor(deps: {
@@ -99,9 +114,11 @@ export class PlacementService {
     dialect: Dialect;
     clock: Clock;
     mastery: MasteryService;
+    roles: PlacementRoles;
     config: PlacementConfig;
     random?: () => number;
   }) {
+    this.roles = deps.roles;
     this.db = deps.db;
     this.dialect = deps.dialect;
     this.clock = deps.clock;
@@ -110,8 +127,11 @@ export class PlacementService {
     this.random = deps.random ?? Math.random;
   }
 
-  /** The item pool: published, gradable questions with accepted skill tags, by top-level area. */
-  private async pool(db: Db = this.db): Promise<Pool> {
+  /**
+   * The item pool: published, gradable questions with accepted skill tags, by top-level area;
+   * with target skills, only questions tagged with one of them (and only those tags count).
+   */
+  private async pool(db: Db, targetSkills: readonly string[] | null): Promise<Pool> {
     const nodes = await db
       .selectFrom('graph_nodes')
       .select(['id', 'name', 'kind', 'parent_id', 'ordinal'])
@@ -159,6 +179,10 @@ export class PlacementService {
       .where('q.status', '=', 'published')
       .where('q.archived_at', 'is', null)
       .where('q.type', '!=', 'written')
+      .$if(targetSkills !== null, (q) =>
+        // An empty target matches nothing (and `in ()` is not valid SQL).
+        q.where('t.node_id', 'in', targetSkills!.length > 0 ? [...targetSkills!] : ['']),
+      )
       .orderBy('q.id')
       .execute();
     const items: PoolItem[] = [];
@@ -234,14 +258,36 @@ export class PlacementService {
     return { state, rows };
   }
 
-  /** The learner's test in progress, or a new one with its first question. */
-  async start(userId: string) {
+  /** The role a start asks for, with its skills now; an unknown role is a 400 on the field. */
+  private async resolveRole(ref: string) {
+    try {
+      return await this.roles.getRole(ref);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      const message = `there is no role "${ref}" in the catalogue`;
+      throw new ValidationError(
+        `There is no role "${ref}" in the catalogue: choose one of the roles (GET /api/roles), or leave roleId out to be placed on everything.`,
+        [{ path: 'body.roleId', message }],
+      );
+    }
+  }
+
+  /**
+   * The learner's test in progress (it keeps the target it was started with), or a new one with
+   * its first question, over a role's required skills or (no role) the whole catalogue.
+   */
+  async start(userId: string, options: { roleId?: string | null } = {}) {
+    const role = options.roleId ? await this.resolveRole(options.roleId) : null;
     const existing = await this.inProgress(userId);
     if (existing) return { created: false, placement: await this.view(userId, existing.id) };
-    const pool = await this.pool();
+    const targetSkills = role ? [...new Set(role.skills.map((s) => s.id))] : null;
+    const pool = await this.pool(this.db, targetSkills);
     if (pool.items.length === 0) {
       throw new ConflictError(
-        'There are no questions to place you with yet: the question bank has no published questions tagged with skills.',
+        role
+          ? `There are no questions to place you with for "${role.title}" yet: the question bank has no published questions tagged with its skills. Choose another role, or everything.`
+          : 'There are no questions to place you with yet: the question bank has no published questions tagged with skills.',
+        'PLACEMENT_NO_QUESTIONS',
       );
     }
     const now = this.clock.now().toISOString();
@@ -270,6 +316,9 @@ export class PlacementService {
           created_at: now,
           updated_at: now,
           finished_at: null,
+          target_role_id: role?.id ?? null,
+          target_title: role?.title ?? null,
+          target_skills: targetSkills ? JSON.stringify(targetSkills) : null,
         })
         .execute();
     } catch (err) {
@@ -302,6 +351,24 @@ export class PlacementService {
     return test;
   }
 
+  /** The skills a stored test draws its items from (null: the whole catalogue). */
+  private targetSkills(test: { target_skills: string | null }): string[] | null {
+    return test.target_skills === null ? null : (JSON.parse(test.target_skills) as string[]);
+  }
+
+  private target(test: {
+    target_role_id: string | null;
+    target_title: string | null;
+    target_skills: string | null;
+  }): PlacementTarget {
+    if (test.target_skills === null) return { kind: 'everything', roleId: null, title: null };
+    return {
+      kind: 'role',
+      roleId: test.target_role_id ?? '',
+      title: test.target_title ?? 'a role',
+    };
+  }
+
   /** The test as the learner sees it: progress, the current question (no answers) or the result. */
   async view(userId: string, id: string) {
     const test = await this.ownTest(this.db, userId, id);
@@ -317,6 +384,7 @@ export class PlacementService {
     return {
       id: test.id,
       status: test.status,
+      target: this.target(test),
       answered: Number(test.answered),
       maxItems: Number(test.max_items),
       targetSe: Number(test.target_se),
@@ -369,7 +437,7 @@ export class PlacementService {
           'This is not the question the test is on: reload the page to see the current question.',
         );
       }
-      const pool = await this.pool(trx);
+      const pool = await this.pool(trx, this.targetSkills(test));
       const item = pool.byId.get(input.questionId);
       const row = await trx
         .selectFrom('questions')
@@ -517,7 +585,7 @@ export class PlacementService {
       if (state.responses.length === 0) {
         throw new ConflictError('Answer at least one question before finishing the test.');
       }
-      const pool = await this.pool(trx);
+      const pool = await this.pool(trx, this.targetSkills(test));
       await this.finishWith(
         trx,
         test,

@@ -32,9 +32,20 @@ export interface PlacementResult {
   seeded: number;
 }
 
+/** What a test covers: the whole catalogue, or one role's required skills. */
+export type PlacementTarget =
+  | { kind: 'everything'; roleId: null; title: null }
+  | { kind: 'role'; roleId: string; title: string };
+
+/** "Data Analyst" or "everything in the catalogue", as the pages name a test's target. */
+export function targetLabel(target: PlacementTarget): string {
+  return target.kind === 'role' ? target.title : 'everything in the catalogue';
+}
+
 export interface Placement {
   id: string;
   status: 'in_progress' | 'finished';
+  target: PlacementTarget;
   answered: number;
   maxItems: number;
   targetSe: number;
@@ -79,8 +90,12 @@ export function usePlacementApi() {
     }
   };
   const start = useMutation({
-    mutationFn: () =>
-      apiRequest<{ placement: Placement }>('/api/placement', { method: 'POST', body: {} }),
+    /** A role's id, or null for the whole catalogue. */
+    mutationFn: (roleId: string | null) =>
+      apiRequest<{ placement: Placement }>('/api/placement', {
+        method: 'POST',
+        body: roleId ? { roleId } : {},
+      }),
     onSuccess: (data) => refresh(data.placement),
   });
   const answer = useMutation({

@@ -2,7 +2,7 @@
 import { Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import { ErrorAlert } from '../../components/error-alert';
-import { useLatestPlacement } from './placement-api';
+import { targetLabel, useLatestPlacement } from './placement-api';
 
 export function PlacementCard() {
   const latest = useLatestPlacement();
@@ -38,6 +38,9 @@ export function PlacementCard() {
       ) : null}
       {p?.status === 'finished' && p.result ? (
         <Stack gap="xs">
+          <Text size="xs" c="dimmed">
+            For {targetLabel(p.target)}
+          </Text>
           {p.result.areas.map((a) => (
             <Group key={a.id} justify="space-between">
               <Text size="sm">{a.name}</Text>

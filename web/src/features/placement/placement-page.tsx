@@ -1,19 +1,63 @@
-// /placement: what the test is, then one question at a time; leave whenever you like and come
-// back to the same question. The result page shows the level per area.
-import { Alert, Button, Card, Group, List, Progress, Stack, Text, Title } from '@mantine/core';
-import { useEffect } from 'react';
+// /placement: what the test is and what it covers (a role of the catalogue or everything), then
+// one question at a time; leave whenever you like and come back to the same question, with the
+// same target. The result page shows the level per area.
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  List,
+  NativeSelect,
+  Progress,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { errorMessage } from '../../api/api-error';
+import { useRoles } from '../../api/getters/use-paths';
 import { ErrorAlert } from '../../components/error-alert';
 import { PageHeader } from '../../components/page-header';
 import { PageLoader } from '../../components/page-loader';
-import { useLatestPlacement, usePlacementApi, type Placement } from './placement-api';
+import { targetLabel, useLatestPlacement, usePlacementApi, type Placement } from './placement-api';
 import { PlacementQuestionForm } from './placement-question-form';
+
+const EVERYTHING = '';
+
+/** The choice of what a new test covers: a role's required skills, or everything. */
+function TargetChoice({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  const roles = useRoles();
+  const chosen = roles.data?.roles.find((r) => r.id === value) ?? null;
+  return (
+    <Stack gap={4} w="100%" maw={520}>
+      <NativeSelect
+        label="What should the test cover?"
+        description="A role tests the skills it needs; everything tests every skill of the catalogue."
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value)}
+        disabled={roles.isPending}
+        data={[
+          { value: EVERYTHING, label: 'Everything in the catalogue' },
+          ...(roles.data?.roles ?? []).map((r) => ({ value: r.id, label: r.title })),
+        ]}
+      />
+      {roles.error ? <ErrorAlert error={roles.error} onRetry={() => void roles.refetch()} /> : null}
+      <Text size="xs" c="dimmed" aria-live="polite">
+        {chosen
+          ? `${chosen.skillCount} skills: ${chosen.summary}`
+          : 'Questions come from every area of the knowledge graph.'}
+      </Text>
+    </Stack>
+  );
+}
 
 export function PlacementPage() {
   const latest = useLatestPlacement();
   const api = usePlacementApi();
   const navigate = useNavigate();
+  const [roleId, setRoleId] = useState(EVERYTHING);
   // The answer that ends the test (or "Finish now") leads to the result page.
   const finishedId =
     api.answer.data?.placement.status === 'finished'
@@ -47,9 +91,14 @@ export function PlacementPage() {
         <Card withBorder padding="lg">
           <Stack gap="md">
             <Group justify="space-between">
-              <Text size="sm" c="dimmed">
-                Question {inProgress.answered + 1} · at most {inProgress.maxItems}
-              </Text>
+              <Group gap="xs">
+                <Text size="sm" c="dimmed">
+                  Question {inProgress.answered + 1} · at most {inProgress.maxItems}
+                </Text>
+                <Badge variant="light" color="grape" data-testid="placement-target">
+                  For {targetLabel(inProgress.target)}
+                </Badge>
+              </Group>
               <Button
                 variant="subtle"
                 size="xs"
@@ -99,8 +148,12 @@ export function PlacementPage() {
                 what you already know.
               </List.Item>
             </List>
+            <TargetChoice value={roleId} onChange={setRoleId} />
             <Group>
-              <Button loading={api.start.isPending} onClick={() => api.start.mutate()}>
+              <Button
+                loading={api.start.isPending}
+                onClick={() => api.start.mutate(roleId === EVERYTHING ? null : roleId)}
+              >
                 {current ? 'Start a new test' : 'Start the placement test'}
               </Button>
               {current?.status === 'finished' ? (

@@ -15,7 +15,7 @@ import { Link, useParams } from 'react-router-dom';
 import { ErrorAlert } from '../../components/error-alert';
 import { PageHeader } from '../../components/page-header';
 import { PageLoader } from '../../components/page-loader';
-import { usePlacement } from './placement-api';
+import { targetLabel, usePlacement } from './placement-api';
 
 const LEVEL_COLOURS: Record<string, string> = {
   beginner: 'red',
@@ -45,7 +45,7 @@ export function PlacementResultPage() {
     <Stack gap="lg" maw={860}>
       <PageHeader
         title="Your placement result"
-        description={`${p.answered} questions answered${p.finishedAt ? ` · ${new Date(p.finishedAt).toLocaleDateString()}` : ''}`}
+        description={`For ${targetLabel(p.target)} · ${p.answered} questions answered${p.finishedAt ? ` · ${new Date(p.finishedAt).toLocaleDateString()}` : ''}`}
       />
       <Card withBorder padding="lg" component="section" aria-label="Level per area">
         <Title order={2} size="h4" mb="sm">
