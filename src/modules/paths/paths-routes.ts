@@ -13,6 +13,8 @@ import {
   pathResponse,
   pathsQuery,
   pathsResponse,
+  planQuery,
+  planResponse,
   roleBody,
   roleParams,
   roleResponse,
@@ -140,6 +142,21 @@ export function pathsRoutes(deps: { paths: PathsService }) {
         const path = await paths.createPath(currentUser(request), request.body.role);
         return reply.code(201).send({ path });
       },
+    );
+
+    r.get(
+      '/api/paths/plan',
+      {
+        config: { access: 'user' },
+        schema: {
+          tags: ['paths'],
+          summary:
+            "A dry run of POST /api/paths for the learner: what a path for the role would start with given their mastery now (the first module's title and skills), how many skills and modules it would hold, and their active path for the role. No lesson is written, nothing is stored",
+          querystring: planQuery,
+          response: { 200: planResponse },
+        },
+      },
+      async (request) => paths.planPreview(currentUser(request), request.query.role),
     );
 
     r.get(

@@ -127,6 +127,31 @@ export const pathParams = z.object({ id: z.uuid({ message: 'must be a path id (U
 export const moduleParams = pathParams.extend({
   moduleId: z.uuid({ message: 'must be a module id (UUID)' }),
 });
+export const planQuery = z.object({
+  role: z.string({ message: 'must be a role id or slug' }).trim().min(1).max(200),
+});
+export const planResponse = z.object({
+  role: z.object({ id: z.string(), slug: z.string(), title: z.string() }),
+  skillCount: z.number().describe('skills a path made now would hold (0: nothing to learn)'),
+  moduleCount: z.number(),
+  firstModule: z
+    .object({
+      title: z.string(),
+      skills: z.array(
+        z.object({
+          id: z.string(),
+          externalId: z.string(),
+          name: z.string(),
+          target: z.number(),
+          required: z.boolean().describe('false: a prerequisite of a skill the role asks for'),
+          pKnown: z.number(),
+        }),
+      ),
+    })
+    .nullable()
+    .describe('null when every skill of the role already reaches its target'),
+  activePathId: z.string().nullable().describe("the learner's active path for this role, if any"),
+});
 export const pathsQuery = z.object({
   status: z.enum(['active', 'archived', 'all']).default('all'),
 });

@@ -388,14 +388,16 @@ export class PathsService {
     return Number(live ?? row.allow_mark_complete) === 1;
   }
 
-  /** Make a path for the learner towards a role (see the header of this file). */
-  async createPath(actor: PathsActor, roleRef: string) {
-    const role = await this.requireRole(roleRef);
-    const userId = actor.id;
-    const { dialect } = this.deps;
-    // Checked first so a refused path costs no generation; checked again in the transaction.
-    await this.checkCanActivate(this.deps.db, userId, role.id);
-
+  /**
+   * What a path for the learner towards a role holds right now: the skills to learn in
+   * prerequisite order, grouped and titled into modules (see the header of this file). Reads the
+   * mastery store and the graph only: no LLM call, nothing stored. Null when every skill of the
+   * role already reaches its target.
+   */
+  private async planPath(
+    userId: string,
+    role: { id: string; title: string; include_prerequisites: number },
+  ) {
     const roleSkills = await this.store.roleSkills(role.id);
     const roleStates = await this.deps.mastery.getStates(
       userId,
@@ -405,12 +407,7 @@ export class PathsService {
     const needed = roleSkills.filter(
       (s) => (stateOf.get(s.skill_id)?.pKnown ?? 0) < Number(s.target),
     );
-    if (needed.length === 0) {
-      throw new ConflictError(
-        `You already reach the target on every skill of "${role.title}": there is nothing left to learn for this role.`,
-        'PATH_NOTHING_TO_LEARN',
-      );
-    }
+    if (needed.length === 0) return null;
     const targets = new Map<string, { target: number; required: boolean }>(
       needed.map((s) => [s.skill_id, { target: Number(s.target), required: true }]),
     );
@@ -473,6 +470,65 @@ export class PathsService {
         })),
       ),
     );
+    return { given, targets, stateOf, masteredBefore, info, groups, titles };
+  }
+
+  /**
+   * A dry run of createPath for the learner: what a path for the role would start with right
+   * now (its first module's title and skills with their mastery and target), how many skills and
+   * modules it would hold, and the learner's active path for the role if there is one. The same
+   * planning as createPath; no lesson is written and nothing is stored.
+   */
+  async planPreview(actor: PathsActor, roleRef: string) {
+    const role = await this.requireRole(roleRef);
+    const [plan, existing] = await Promise.all([
+      this.planPath(actor.id, role),
+      this.store.activeForRole(this.deps.db, actor.id, role.id),
+    ]);
+    const first = plan?.groups[0] ?? null;
+    return {
+      role: { id: role.id, slug: role.slug, title: role.title },
+      skillCount: plan?.given.length ?? 0,
+      moduleCount: plan?.groups.length ?? 0,
+      firstModule:
+        plan && first
+          ? {
+              title: plan.titles[0] ?? 'Module 1',
+              skills: first.map((s) => {
+                const node = plan.info.get(s.id);
+                const target = plan.targets.get(s.id);
+                const pKnown = plan.stateOf.get(s.id)?.pKnown ?? 0;
+                return {
+                  id: s.id,
+                  externalId: node?.externalId ?? s.id,
+                  name: node?.name ?? s.id,
+                  target: target?.target ?? this.deps.mastery.threshold,
+                  required: target?.required ?? false,
+                  pKnown,
+                };
+              }),
+            }
+          : null,
+      activePathId: existing ? existing.id : null,
+    };
+  }
+
+  /** Make a path for the learner towards a role (see the header of this file). */
+  async createPath(actor: PathsActor, roleRef: string) {
+    const role = await this.requireRole(roleRef);
+    const userId = actor.id;
+    const { dialect } = this.deps;
+    // Checked first so a refused path costs no generation; checked again in the transaction.
+    await this.checkCanActivate(this.deps.db, userId, role.id);
+
+    const plan = await this.planPath(userId, role);
+    if (plan === null) {
+      throw new ConflictError(
+        `You already reach the target on every skill of "${role.title}": there is nothing left to learn for this role.`,
+        'PATH_NOTHING_TO_LEARN',
+      );
+    }
+    const { given, targets, stateOf, masteredBefore, info, groups, titles } = plan;
 
     const [resources, questionRows] = await Promise.all([
       this.store.roleResources(role.id),

@@ -82,6 +82,18 @@ export interface PathDetail extends PathSummary {
   modules: ModuleSummary[];
 }
 
+/** GET /api/paths/plan: what a path for a role would start with for the learner now. */
+export interface PathPlan {
+  role: { id: string; slug: string; title: string };
+  skillCount: number;
+  moduleCount: number;
+  firstModule: {
+    title: string;
+    skills: Omit<ModuleSkill, 'mastered'>[];
+  } | null;
+  activePathId: string | null;
+}
+
 export interface PathList {
   paths: PathSummary[];
   maxActive: number;

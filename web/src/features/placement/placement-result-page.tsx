@@ -1,4 +1,5 @@
-// /placement/:id/result: the estimated level per area and what a learning path starts with.
+// /placement/:id/result: the estimated level per area, what a learning path for the test's role
+// (or a role the learner picks) starts with, and the weakest skills tested.
 import {
   Anchor,
   Badge,
@@ -15,6 +16,7 @@ import { Link, useParams } from 'react-router-dom';
 import { ErrorAlert } from '../../components/error-alert';
 import { PageHeader } from '../../components/page-header';
 import { PageLoader } from '../../components/page-loader';
+import { PathStartSection } from './path-start-section';
 import { targetLabel, usePlacement } from './placement-api';
 
 const LEVEL_COLOURS: Record<string, string> = {
@@ -82,9 +84,10 @@ export function PlacementResultPage() {
           test's ability scale (0 is the average learner).
         </Text>
       </Card>
-      <Card withBorder padding="lg" component="section" aria-label="Where your path starts">
-        <Title order={2} size="h4" mb="sm">
-          Your path will start with
+      <PathStartSection target={p.target} />
+      <Card withBorder padding="lg" component="section" aria-label="Weakest skills tested">
+        <Title order={2} size="h5" mb="sm">
+          Weakest skills the test found
         </Title>
         <Stack gap="xs">
           {r.startWith.map((s) => (
@@ -109,11 +112,7 @@ export function PlacementResultPage() {
           ))}
         </Stack>
         <Text size="sm" mt="md">
-          The test set a starting mastery for {r.seeded} skills.{' '}
-          <Anchor component={Link} to="/roles">
-            Choose a role
-          </Anchor>{' '}
-          to build a learning path from it.
+          The test set a starting mastery for {r.seeded} skills.
         </Text>
       </Card>
     </Stack>
