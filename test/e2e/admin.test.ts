@@ -102,7 +102,7 @@ describe.skipIf(!chromiumAvailable)('admin: user management', () => {
     await visible(page.getByRole('banner').getByText('Priya Newcomer'));
     // The demo curriculum and bank at a glance, each card leading to its pages.
     await visible(page.getByText('12 concepts, 45 skills', { exact: true }));
-    await visible(page.getByText('38 questions', { exact: true }));
+    await visible(page.getByText('52 questions', { exact: true }));
     await visible(page.getByRole('link', { name: 'Review tags' }).last());
     await screenshot(page, 'dashboard-instructor');
     await page.getByRole('main').getByRole('link', { name: 'Browse' }).click();

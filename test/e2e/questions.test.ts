@@ -76,7 +76,7 @@ describe.skipIf(!chromiumAvailable)('question bank', () => {
     await atPath(page, '/questions');
     await visible(page.getByRole('heading', { name: 'Questions', level: 1 }));
     await visible(summary(page));
-    expect(await summary(page).textContent()).toBe('1–25 of 38 questions');
+    expect(await summary(page).textContent()).toBe('1–25 of 52 questions');
     await screenshot(page, 'questions-list');
 
     await page.goto('/questions?concept=fractions');

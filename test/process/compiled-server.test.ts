@@ -59,7 +59,7 @@ describe.each(testDialects())('the compiled server on %s', (dialect) => {
     const server = await startServer({ command: [process.execPath, BUNDLE], env });
     try {
       expect(server.output()).toContain('Demo knowledge graph imported: 12 concepts, 45 skills');
-      expect(server.output()).toContain('Demo question bank imported: 38 published questions');
+      expect(server.output()).toContain('Demo question bank imported: 52 published questions');
 
       const asInstructor = await logIn(server.url, 'instructor@example.com');
       const stats = (await (await asInstructor('/api/graph/stats')).json()) as {
@@ -70,7 +70,7 @@ describe.each(testDialects())('the compiled server on %s', (dialect) => {
       const questions = (await (await asInstructor('/api/questions?limit=1')).json()) as {
         total: number;
       };
-      expect(questions.total).toBe(38);
+      expect(questions.total).toBe(52);
 
       // The LLM configuration and prompts come from config/: the admin's provider list shows
       // each feature on the offline generator.

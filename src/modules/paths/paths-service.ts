@@ -44,7 +44,7 @@ import {
   type LessonSkill,
   type WrittenLesson,
 } from './lesson-writer.ts';
-import { groupIntoModules, moduleTitles } from './path-planner.ts';
+import { groupIntoModules, MAX_MODULE, moduleTitles } from './path-planner.ts';
 import type { RoleInput } from './paths-schemas.ts';
 import { PathsStore, type NewPath, type SkillInfo } from './paths-store.ts';
 
@@ -57,9 +57,14 @@ export interface PathsActor {
 
 /** The most skills one path may hold; bigger roles should be split. */
 export const MAX_PATH_SKILLS = 300;
-/** Practice questions per skill and per module. */
-const QUESTIONS_PER_SKILL = 2;
-const QUESTIONS_PER_MODULE = 8;
+/**
+ * Practice questions per skill and per module. Only a first answer to a question moves mastery,
+ * and with the default BKT parameters it takes four right first answers to go from a low
+ * starting estimate (a weak placement result) to the 0.95 threshold, so a module offers up to
+ * four questions per skill: enough to complete it by practising alone.
+ */
+const QUESTIONS_PER_SKILL = 4;
+const QUESTIONS_PER_MODULE = QUESTIONS_PER_SKILL * MAX_MODULE;
 
 const isStaff = (actor: PathsActor) => actor.role === 'instructor' || actor.role === 'admin';
 

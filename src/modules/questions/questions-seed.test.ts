@@ -54,17 +54,17 @@ describe.each(testDialects())('demo question bank, %s', (dialect) => {
     await t?.close();
   });
 
-  it('imports 38 published, tagged questions of every type, once', async () => {
+  it('imports 52 published, tagged questions of every type, once', async () => {
     const first = await seedDemoQuestions(t.deps.questions);
     expect(first.status).toBe('imported');
     if (first.status !== 'imported') return;
-    expect(first.result.imported).toBe(38);
-    expect(first.result.tagged).toBe(38);
+    expect(first.result.imported).toBe(52);
+    expect(first.result.tagged).toBe(52);
     for (const count of Object.values(first.result.byType)) expect(count).toBeGreaterThan(0);
 
     const learner = { id: 'learner', role: 'learner' as const };
     const all = await t.deps.questions.list(learner, { limit: 200, offset: 0 });
-    expect(all.total).toBe(38);
+    expect(all.total).toBe(52);
     const fractions = await t.deps.questions.list(learner, {
       concept: 'fractions',
       limit: 200,

@@ -1,4 +1,4 @@
-// The demo question bank (config/demo/questions/questions.csv): 38 published maths questions of
+// The demo question bank (config/demo/questions/questions.csv): 52 published maths questions of
 // every type, tagged with skills of the demo knowledge graph (config/demo/graph). Imported by
 // `seed --demo` and the first start of an empty database, after the demo graph.
 import { readFile } from 'node:fs/promises';
