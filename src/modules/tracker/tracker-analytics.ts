@@ -100,15 +100,30 @@ export function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
+/**
+ * Order of two YYYY-MM-DD dates (takenOn is validated to that form): code-unit order, which for
+ * strings of one fixed digits-and-hyphens form is the calendar order and what localeCompare
+ * gives, without its cost.
+ */
+function compareDates(a: string, b: string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
 /** Chronological: date, then when it was logged, then id (stable). */
 function byTime(a: ResultRow, b: ResultRow): number {
   return (
-    a.taken_on.localeCompare(b.taken_on) ||
+    compareDates(a.taken_on, b.taken_on) ||
     a.created_at.localeCompare(b.created_at) ||
     a.id.localeCompare(b.id)
   );
 }
 
+/**
+ * The statistics of every node the learner's questions test. One pass over the marks; per node
+ * it keeps running sums, the last two results that tested it, and where marks were lost as
+ * positions (only the few shown become evidence objects), so a learner with 500 results costs
+ * a few milliseconds and little garbage.
+ */
 export function computeBaseStats(
   results: readonly ResultRow[],
   marks: readonly MarkRow[],
@@ -116,15 +131,26 @@ export function computeBaseStats(
   questionNodes: readonly QuestionNodeRow[],
 ): BaseStats {
   const ordered = [...results].sort(byTime);
-  const maxOf = new Map<string, number>();
-  for (const q of questions) maxOf.set(`${q.paper_id}\u0000${q.number}`, q.max_marks);
-  const nodesOf = new Map<string, QuestionNodeRow[]>();
-  for (const n of questionNodes) {
-    const key = `${n.paper_id}\u0000${n.number}`;
-    const list = nodesOf.get(key);
-    if (list) list.push(n);
-    else nodesOf.set(key, [n]);
-  }
+  // paper -> question number -> max marks and the nodes it tests.
+  const papers = new Map<
+    string,
+    Map<string, { max: number | undefined; nodes: QuestionNodeRow[] }>
+  >();
+  const question = (paperId: string, number: string) => {
+    let byNumber = papers.get(paperId);
+    if (!byNumber) {
+      byNumber = new Map();
+      papers.set(paperId, byNumber);
+    }
+    let q = byNumber.get(number);
+    if (!q) {
+      q = { max: undefined, nodes: [] };
+      byNumber.set(number, q);
+    }
+    return q;
+  };
+  for (const q of questions) question(q.paper_id, q.number).max = q.max_marks;
+  for (const n of questionNodes) question(n.paper_id, n.number).nodes.push(n);
   const marksOf = new Map<string, MarkRow[]>();
   for (const m of marks) {
     const list = marksOf.get(m.result_id);
@@ -134,18 +160,24 @@ export function computeBaseStats(
 
   interface Acc {
     stat: BaseNodeStat;
-    /** Per result that tested it, chronological: [earned, possible]. */
-    perResult: Array<[number, number]>;
-    lastResult: string | null;
-    evidence: BaseEvidence[];
+    /** The latest result that tested it and its [earned, possible]; the one before. */
+    lastResult: ResultRow | null;
+    last: [number, number];
+    previous: [number, number] | null;
+    /** Marks lost, chronological: the result, the mark row and the question's max. */
+    lostIn: ResultRow[];
+    lostMark: MarkRow[];
+    lostMax: number[];
   }
   const acc = new Map<string, Acc>();
   for (const r of ordered) {
+    const byNumber = papers.get(r.paper_id);
+    if (!byNumber) continue;
     for (const m of marksOf.get(r.id) ?? []) {
-      const key = `${r.paper_id}\u0000${m.number}`;
-      const max = maxOf.get(key);
-      if (max === undefined) continue;
-      for (const n of nodesOf.get(key) ?? []) {
+      const q = byNumber.get(m.number);
+      const max = q?.max;
+      if (q === undefined || max === undefined) continue;
+      for (const n of q.nodes) {
         let a = acc.get(n.node_id);
         if (!a) {
           a = {
@@ -160,9 +192,12 @@ export function computeBaseStats(
               previousPercent: null,
               evidence: [],
             },
-            perResult: [],
             lastResult: null,
-            evidence: [],
+            last: [0, 0],
+            previous: null,
+            lostIn: [],
+            lostMark: [],
+            lostMax: [],
           };
           acc.set(n.node_id, a);
         }
@@ -170,40 +205,45 @@ export function computeBaseStats(
         a.stat.earned += m.marks;
         a.stat.possible += max;
         a.stat.items += 1;
-        if (a.lastResult !== r.id) {
-          a.perResult.push([0, 0]);
-          a.lastResult = r.id;
+        if (a.lastResult !== r) {
+          if (a.lastResult !== null) a.previous = a.last;
+          a.last = [0, 0];
+          a.lastResult = r;
         }
-        const cur = a.perResult[a.perResult.length - 1]!;
-        cur[0] += m.marks;
-        cur[1] += max;
+        a.last[0] += m.marks;
+        a.last[1] += max;
         if (m.marks < max) {
-          a.evidence.push({
-            resultId: r.id,
-            paperId: r.paper_id,
-            paperTitle: r.paper_title,
-            takenOn: r.taken_on,
-            question: m.number,
-            marks: m.marks,
-            maxMarks: max,
-          });
+          a.lostIn.push(r);
+          a.lostMark.push(m);
+          a.lostMax.push(max);
         }
       }
     }
   }
   const nodes: BaseNodeStat[] = [];
   for (const a of acc.values()) {
-    const last = a.perResult[a.perResult.length - 1];
-    const previous = a.perResult.length > 1 ? a.perResult[a.perResult.length - 2] : undefined;
-    a.stat.lastPercent = last ? percentOf(last[0], last[1]) : 0;
-    a.stat.previousPercent = previous ? percentOf(previous[0], previous[1]) : null;
-    // Latest first, then the most marks lost.
-    a.stat.evidence = a.evidence
-      .reverse()
-      .slice(0, EVIDENCE_PER_NODE * 4)
+    a.stat.lastPercent = a.lastResult ? percentOf(a.last[0], a.last[1]) : 0;
+    a.stat.previousPercent = a.previous ? percentOf(a.previous[0], a.previous[1]) : null;
+    // The latest EVIDENCE_PER_NODE * 4 losses, latest first, then by date and the most marks
+    // lost (a stable sort: ties stay latest first).
+    const recent: BaseEvidence[] = [];
+    for (let i = a.lostIn.length - 1; i >= 0 && recent.length < EVIDENCE_PER_NODE * 4; i--) {
+      const r = a.lostIn[i]!;
+      const m = a.lostMark[i]!;
+      recent.push({
+        resultId: r.id,
+        paperId: r.paper_id,
+        paperTitle: r.paper_title,
+        takenOn: r.taken_on,
+        question: m.number,
+        marks: m.marks,
+        maxMarks: a.lostMax[i]!,
+      });
+    }
+    a.stat.evidence = recent
       .sort(
         (x, y) =>
-          y.takenOn.localeCompare(x.takenOn) || y.maxMarks - y.marks - (x.maxMarks - x.marks),
+          compareDates(y.takenOn, x.takenOn) || y.maxMarks - y.marks - (x.maxMarks - x.marks),
       )
       .slice(0, EVIDENCE_PER_NODE);
     a.stat.earned = Math.round(a.stat.earned * 1000) / 1000;
@@ -324,4 +364,108 @@ export function weekOf(date: string): string {
   const day = (d.getUTCDay() + 6) % 7; // Monday 0
   d.setUTCDate(d.getUTCDate() - day);
   return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The cache's text form of BaseStats, about a quarter of plain JSON (the dashboard cache row of
+ * a learner with 500 results: ~50 KB instead of ~200 KB, which PostgreSQL writes, compresses and
+ * reads back several times faster): papers listed once, results and nodes as arrays, evidence
+ * naming its result by position instead of repeating the result's paper and date.
+ *   { f: 2, papers: [[id, title]], results: [[id, paper#, takenOn, score, maxScore]],
+ *     nodes: [[nodeId, kind, direct 0|1, earned, possible, items, lastPercent, previousPercent,
+ *              [[result#, question, marks, maxMarks]]]] }
+ */
+const CACHE_FORMAT = 2;
+type PackedResult = [string, number, string, number, number];
+type PackedEvidence = [number, string, number, number];
+type PackedNode = [
+  string,
+  'concept' | 'skill',
+  0 | 1,
+  number,
+  number,
+  number,
+  number,
+  number | null,
+  PackedEvidence[],
+];
+interface PackedStats {
+  f: typeof CACHE_FORMAT;
+  papers: Array<[string, string]>;
+  results: PackedResult[];
+  nodes: PackedNode[];
+}
+
+export function packBaseStats(stats: BaseStats): string {
+  const paperIndex = new Map<string, number>();
+  const papers: Array<[string, string]> = [];
+  const resultIndex = new Map<string, number>();
+  const results = stats.results.map((r, i): PackedResult => {
+    let p = paperIndex.get(r.paperId);
+    if (p === undefined) {
+      p = papers.length;
+      paperIndex.set(r.paperId, p);
+      papers.push([r.paperId, r.paperTitle]);
+    }
+    resultIndex.set(r.id, i);
+    return [r.id, p, r.takenOn, r.score, r.maxScore];
+  });
+  const nodes = stats.nodes.map((n): PackedNode => [
+    n.nodeId,
+    n.kind,
+    n.direct ? 1 : 0,
+    n.earned,
+    n.possible,
+    n.items,
+    n.lastPercent,
+    n.previousPercent,
+    n.evidence.map((e): PackedEvidence => {
+      const i = resultIndex.get(e.resultId);
+      // Evidence always comes from the learner's results; anything else cannot be packed.
+      if (i === undefined) throw new Error(`evidence names result ${e.resultId}, not listed`);
+      return [i, e.question, e.marks, e.maxMarks];
+    }),
+  ]);
+  const packed: PackedStats = { f: CACHE_FORMAT, papers, results, nodes };
+  return JSON.stringify(packed);
+}
+
+/** BaseStats from packBaseStats' text; null for any other form (an older cache row: recompute). */
+export function unpackBaseStats(text: string): BaseStats | null {
+  const packed = JSON.parse(text) as Partial<PackedStats> | null;
+  if (packed === null || typeof packed !== 'object' || packed.f !== CACHE_FORMAT) return null;
+  const papers = packed.papers ?? [];
+  const results: BaseResult[] = (packed.results ?? []).map(([id, p, takenOn, score, maxScore]) => ({
+    id,
+    paperId: papers[p]![0],
+    paperTitle: papers[p]![1],
+    takenOn,
+    score,
+    maxScore,
+  }));
+  const nodes: BaseNodeStat[] = (packed.nodes ?? []).map(
+    ([nodeId, kind, direct, earned, possible, items, lastPercent, previousPercent, evidence]) => ({
+      nodeId,
+      kind,
+      direct: direct === 1,
+      earned,
+      possible,
+      items,
+      lastPercent,
+      previousPercent,
+      evidence: evidence.map(([i, question, marks, maxMarks]) => {
+        const r = results[i]!;
+        return {
+          resultId: r.id,
+          paperId: r.paperId,
+          paperTitle: r.paperTitle,
+          takenOn: r.takenOn,
+          question,
+          marks,
+          maxMarks,
+        };
+      }),
+    }),
+  );
+  return { results, nodes };
 }

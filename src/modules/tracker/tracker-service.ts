@@ -16,9 +16,10 @@
 // - dashboard: a learner's own; staff may pass `learnerId`;
 // - cohort: instructors and admins, over every learner (there are no classes yet).
 //
-// Caching: a learner's result statistics are cached as JSON (tracker_dashboard_cache) under the
-// learner's version (tracker_learner_versions), which every result write bumps in the same
-// transaction, so a dashboard read right after a save recomputes. Mastery and the graph are read
+// Caching: a learner's result statistics are cached (tracker_dashboard_cache, packed JSON: see
+// packBaseStats; a row in another form is recomputed) under the learner's version
+// (tracker_learner_versions), which every result write bumps in the same transaction, so a
+// dashboard read right after a save recomputes. Mastery and the graph are read
 // live at every request (they change outside the tracker), so the cache never hides them.
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
@@ -37,9 +38,11 @@ import {
   WEAK_BELOW,
   combine,
   computeBaseStats,
+  packBaseStats,
   percentOf,
   round1,
   traceRootCauses,
+  unpackBaseStats,
   weekOf,
   type BaseEvidence,
   type BaseNodeStat,
@@ -658,27 +661,47 @@ export class TrackerService {
   async baseStats(
     learnerId: string,
   ): Promise<{ stats: BaseStats; computedAt: string; version: number }> {
+    const { saved, ...out } = await this.loadBaseStats(learnerId);
+    await saved;
+    return out;
+  }
+
+  /**
+   * baseStats without waiting for the cache write: `saved` settles when it is stored, so a
+   * caller can read mastery and the graph meanwhile; it must await `saved` before it answers
+   * (a failed write is already marked handled, so it only throws there).
+   */
+  private async loadBaseStats(learnerId: string): Promise<{
+    stats: BaseStats;
+    computedAt: string;
+    version: number;
+    saved: Promise<void>;
+  }> {
     const row = await this.store.versionAndCache(learnerId);
     const now = this.deps.clock.now().toISOString();
-    if (!row) return { stats: { results: [], nodes: [] }, computedAt: now, version: 0 };
-    if (row.payload !== null && row.cached_version === row.version && row.computed_at) {
-      return {
-        stats: JSON.parse(row.payload) as BaseStats,
-        computedAt: row.computed_at,
-        version: row.version,
-      };
+    const none = Promise.resolve(undefined);
+    if (!row) {
+      return { stats: { results: [], nodes: [] }, computedAt: now, version: 0, saved: none };
     }
-    // Read the version first: a write landing while this computes bumps it past what is cached.
-    const results = await this.store.dashboardResults(learnerId);
-    const paperIds = [...new Set(results.map((r) => r.paper_id))];
-    const [marks, questions, qNodes] = await Promise.all([
+    const cached =
+      row.payload !== null && row.cached_version === row.version && row.computed_at
+        ? unpackBaseStats(row.payload)
+        : null;
+    if (cached && row.computed_at) {
+      return { stats: cached, computedAt: row.computed_at, version: row.version, saved: none };
+    }
+    // The version was read first: a write landing while this computes bumps it past what is
+    // cached. The four reads go out at once (the papers through a subquery on the results).
+    const [results, marks, questions, qNodes] = await Promise.all([
+      this.store.dashboardResults(learnerId),
       this.store.dashboardMarks(learnerId),
-      this.store.questionsOf(paperIds),
-      this.store.questionNodesOf(paperIds),
+      this.store.dashboardQuestions(learnerId),
+      this.store.dashboardQuestionNodes(learnerId),
     ]);
     const stats = computeBaseStats(results, marks, questions, qNodes);
-    await this.store.saveCache(learnerId, row.version, JSON.stringify(stats), now);
-    return { stats, computedAt: now, version: row.version };
+    const saved = this.store.saveCache(learnerId, row.version, packBaseStats(stats), now);
+    saved.catch(() => undefined);
+    return { stats, computedAt: now, version: row.version, saved };
   }
 
   /** Recompute and cache the statistics of learners whose cache is stale (the weekly job). */
@@ -690,8 +713,9 @@ export class TrackerService {
 
   async dashboard(actor: Actor, learnerIdQuery: string | undefined): Promise<DashboardResponse> {
     const learnerId = await this.targetLearner(actor, learnerIdQuery);
-    const { stats, computedAt } = await this.baseStats(learnerId);
-    const analysis = await this.analyse(learnerId, stats);
+    const { stats, computedAt, saved } = await this.loadBaseStats(learnerId);
+    const analysis = await this.analyse(learnerId, stats).finally(() => landed(saved));
+    await saved;
     const subtopics = analysis.stats.filter((s) => s.node.kind === 'concept');
     const skills = analysis.stats.filter((s) => s.node.kind === 'skill');
     return {
@@ -714,14 +738,18 @@ export class TrackerService {
 
   /** Per-subtopic and per-skill statistics and weak links of a learner (see the header). */
   async learnerStatistics(learnerId: string): Promise<LearnerStatistics> {
-    const { stats } = await this.baseStats(learnerId);
-    const analysis = await this.analyse(learnerId, stats);
+    const { stats, saved } = await this.loadBaseStats(learnerId);
+    const [analysis, lastResultAt] = await Promise.all([
+      this.analyse(learnerId, stats),
+      this.lastWriteAt(learnerId),
+    ]).finally(() => landed(saved));
+    await saved;
     return {
       learnerId,
       subtopics: analysis.stats.filter((s) => s.node.kind === 'concept'),
       skills: analysis.stats.filter((s) => s.node.kind === 'skill'),
       weakLinks: analysis.weakLinks,
-      lastResultAt: await this.lastWriteAt(learnerId),
+      lastResultAt,
     };
   }
 
@@ -733,24 +761,28 @@ export class TrackerService {
     if (stats.nodes.length === 0) return { stats: [], weakLinks: [] };
     const byId = new Map(stats.nodes.map((n) => [n.nodeId, n]));
     const direct = stats.nodes.filter((n) => n.direct);
-    const mastery = await this.masteryOf(
-      learnerId,
-      stats.nodes.filter((n) => n.kind === 'skill').map((n) => n.nodeId),
-    );
+    // Weak links start at weak nodes tested directly with marks lost, and whether a node is weak
+    // depends on mastery. Rather than wait for mastery before walking the graph, walk back from
+    // every directly tested node with marks lost (a superset of the weak ones) and read the
+    // mastery and names of all of it at once. The trace only follows edges into nodes it reached
+    // from a weak node, and both walks stop at MAX_DEPTH (= the trace's 100 steps), so it sees
+    // the same nodes and edges as a walk from the weak nodes alone.
+    const candidates = direct.filter((n) => n.possible > n.earned).map((n) => n.nodeId);
+    const ancestors = candidates.length
+      ? (await this.deps.graph.prerequisiteIds(candidates, 'backward')).map((a) => a.id)
+      : [];
+    const reach = [...new Set([...candidates, ...ancestors])];
+    const extraSkills = ancestors.filter((a) => !byId.has(a));
+    const statSkills = stats.nodes.filter((n) => n.kind === 'skill').map((n) => n.nodeId);
+    const [mastery, edges, names] = await Promise.all([
+      this.masteryOf(learnerId, [...new Set([...statSkills, ...extraSkills])]),
+      reach.length > 1 ? this.deps.graph.prerequisiteEdgesAmong(reach) : [],
+      this.deps.graph.nodesById([...new Set([...byId.keys(), ...reach])]),
+    ]);
     const signalOf = (id: string) => combine(byId.get(id), mastery.get(id));
-    // Weak nodes tested directly, with marks lost: where weak links start.
     const weakIds = direct
       .filter((n) => n.possible > n.earned && (signalOf(n.nodeId) ?? 1) < WEAK_BELOW)
       .map((n) => n.nodeId);
-    const ancestors = weakIds.length
-      ? (await this.deps.graph.prerequisiteIds(weakIds, 'backward')).map((a) => a.id)
-      : [];
-    const among = [...new Set([...weakIds, ...ancestors])];
-    const edges = ancestors.length ? await this.deps.graph.prerequisiteEdgesAmong(among) : [];
-    const extraSkills = ancestors.filter((a) => !byId.has(a));
-    const ancestorMastery = await this.masteryOf(learnerId, extraSkills);
-    for (const [k, v] of ancestorMastery) mastery.set(k, v);
-    const names = await this.deps.graph.nodesById([...new Set([...byId.keys(), ...among])]);
     const nameOf = (id: string) => names.get(id)?.name ?? id;
 
     const view = (n: BaseNodeStat): NodeStatView | null => {
@@ -883,6 +915,11 @@ export class TrackerService {
       })),
     };
   }
+}
+
+/** Settles when the promise does, without its error: the caller awaits it again to throw it. */
+function landed(p: Promise<unknown>): Promise<unknown> {
+  return p.catch(() => undefined);
 }
 
 function nodeRef(n: GraphNode): NodeRef {

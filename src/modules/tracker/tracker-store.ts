@@ -203,12 +203,17 @@ export class TrackerStore {
       .executeTakeFirst();
   }
 
+  /** The payload is sent once (the update takes the inserted row's values). */
   async saveCache(learnerId: string, version: number, payload: string, now: string) {
     await this.db
       .insertInto('tracker_dashboard_cache')
       .values({ learner_id: learnerId, version, payload, computed_at: now })
       .onConflict((oc) =>
-        oc.column('learner_id').doUpdateSet({ version, payload, computed_at: now }),
+        oc.column('learner_id').doUpdateSet((eb) => ({
+          version: eb.ref('excluded.version'),
+          payload: eb.ref('excluded.payload'),
+          computed_at: eb.ref('excluded.computed_at'),
+        })),
       )
       .execute();
   }
@@ -240,6 +245,34 @@ export class TrackerStore {
         'tracker_result_marks.marks',
       ])
       .where('tracker_results.learner_id', '=', learnerId)
+      .execute();
+  }
+
+  /** The questions of every paper the learner has a result on (no need to read the results first). */
+  async dashboardQuestions(learnerId: string) {
+    return this.db
+      .selectFrom('tracker_paper_questions')
+      .select(['paper_id', 'number', 'max_marks'])
+      .where('paper_id', 'in', (eb) =>
+        eb
+          .selectFrom('tracker_results')
+          .select('tracker_results.paper_id')
+          .where('tracker_results.learner_id', '=', learnerId),
+      )
+      .execute();
+  }
+
+  /** The nodes of those questions. */
+  async dashboardQuestionNodes(learnerId: string) {
+    return this.db
+      .selectFrom('tracker_question_nodes')
+      .select(['paper_id', 'number', 'node_id', 'kind', 'via'])
+      .where('paper_id', 'in', (eb) =>
+        eb
+          .selectFrom('tracker_results')
+          .select('tracker_results.paper_id')
+          .where('tracker_results.learner_id', '=', learnerId),
+      )
       .execute();
   }
 
