@@ -1,7 +1,8 @@
 // The placement test in Chromium against the real server (demo graph and bank seeded on first
 // start): a new learner signs up, opens the placement test, answers one question at a time,
-// leaves and comes back to the same question, finishes, and sees the level per area and where
-// their path starts; the dashboard's card shows the result.
+// leaves and comes back to the same question, finishes, and sees the level per area and, once
+// they pick a role (the test covered everything), where its path starts; the dashboard's card
+// shows the result.
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { atPath, chromiumAvailable, field, screenshot, visible } from './browser.ts';
@@ -66,6 +67,20 @@ describe.skipIf(!chromiumAvailable)('placement test', () => {
     const areas = page.getByRole('region', { name: 'Level per area' });
     await visible(areas.getByRole('row').nth(1));
     await visible(page.getByRole('heading', { name: 'Your path will start with' }));
+    // A test over everything: the learner picks a role to see the first module of its path.
+    await visible(page.getByText(/^For everything in the catalogue · /));
+    const start = page.getByRole('region', { name: 'Where your path starts' });
+    const role = start.getByRole('combobox', {
+      name: 'Choose a role to see where its path starts',
+    });
+    await role.getByRole('option', { name: 'Kitchen Apprentice' }).waitFor({ state: 'attached' });
+    await role.selectOption({ label: 'Kitchen Apprentice' });
+    await visible(start.getByTestId('first-module-title'));
+    expect(await start.getByTestId('first-module-title').textContent()).toMatch(/^Module 1: \S/);
+    expect(
+      await start.getByLabel('Skills of the first module').getByRole('link').count(),
+    ).toBeGreaterThanOrEqual(3);
+    await visible(start.getByRole('button', { name: 'Start a path for Kitchen Apprentice' }));
     await screenshot(page, 'placement-result');
 
     await page.goto('/dashboard');
