@@ -30,7 +30,7 @@ interface Plan {
 interface PathView {
   id: string;
   moduleCount: number;
-  modules: { title: string; skills: (PlanSkill & { mastered: boolean })[] }[];
+  modules: { id: string; title: string; skills: (PlanSkill & { mastered: boolean })[] }[];
 }
 
 describe.each(testDialects())('path plan (dry run), %s', (dialect) => {
@@ -181,6 +181,25 @@ describe.each(testDialects())('path plan (dry run), %s', (dialect) => {
     expect(done).toMatchObject({ skillCount: 0, moduleCount: 0, firstModule: null });
     const refused = await client.post('/api/paths', { role: 'two-skills' });
     expect(refused.statusCode).toBe(409);
+  });
+
+  it("the demo bank lets a weak learner complete Ready for A-level Algebra's first module by practising", async () => {
+    // Four right first answers take a skill from the placement floor (P(L) 0.02) past 0.95 with
+    // the default BKT parameters; the module must offer that many on each of its skills.
+    const { client } = await learner();
+    const created = await client.post('/api/paths', { role: 'algebra-ready' });
+    expect(created.statusCode, created.body).toBe(201);
+    const path = (created.json() as { path: PathView }).path;
+    const first = path.modules[0]!;
+    const res = await client.get(`/api/paths/${path.id}/modules/${first.id}`);
+    expect(res.statusCode).toBe(200);
+    const questions = (
+      res.json() as { module: { questions: { id: string; skills: { id: string }[] }[] } }
+    ).module.questions;
+    for (const skill of first.skills) {
+      const on = questions.filter((q) => q.skills.some((s) => s.id === skill.id));
+      expect(on.length, skill.externalId).toBeGreaterThanOrEqual(4);
+    }
   });
 
   it('refuses a missing, unknown or oversized role, and a logged-out caller', async () => {
