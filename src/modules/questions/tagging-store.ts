@@ -134,7 +134,8 @@ export class TaggingStore {
     let query = this.db
       .selectFrom('question_tags')
       .innerJoin('questions', 'questions.id', 'question_tags.question_id')
-      .where('question_tags.status', '=', 'suggested')
+      // A literal, so both planners can use the partial index over pending suggestions.
+      .where('question_tags.status', '=', sql.lit('suggested'))
       .where('questions.archived_at', 'is', null);
     if (filter.minConfidence !== undefined) {
       query = query.where('question_tags.confidence', '>=', filter.minConfidence);
@@ -220,7 +221,7 @@ export class TaggingStore {
     let query = this.db
       .updateTable('question_tags')
       .set({ status, decided_by: by, decided_at: at })
-      .where('status', '=', 'suggested')
+      .where('status', '=', sql.lit('suggested'))
       .where('confidence', '>=', threshold)
       .where('question_id', 'in', (eb) => {
         let questions = eb.selectFrom('questions').select('id').where('archived_at', 'is', null);

@@ -14,6 +14,7 @@ import * as m0010 from './0010-paths.ts';
 import * as m0011 from './0011-placement.ts';
 import * as m0012 from './0012-tracker.ts';
 import * as m0013 from './0013-recommendations.ts';
+import * as m0014 from './0014-lean-indexes.ts';
 import * as m0015 from './0015-placement-target.ts';
 
 export interface MigrationContext {
@@ -40,6 +41,7 @@ const registry: Record<string, DialectMigration> = {
   '0011-placement': m0011,
   '0012-tracker': m0012,
   '0013-recommendations': m0013,
+  '0014-lean-indexes': m0014,
   '0015-placement-target': m0015,
 };
 
