@@ -29,6 +29,7 @@ import { JobsService } from './modules/jobs/jobs-service.ts';
 import { MasteryService } from './modules/mastery/mastery-service.ts';
 import { LlmUsageService } from './modules/ops/llm-usage-service.ts';
 import { PathsService } from './modules/paths/paths-service.ts';
+import { WriteBatcher } from './infra/db/write-batch.ts';
 import { PracticeService } from './modules/practice/practice-service.ts';
 import { PlacementService } from './modules/assessment/placement-service.ts';
 import { graphServiceLookup } from './modules/questions/graph-service-lookup.ts';
@@ -47,6 +48,8 @@ export interface Deps {
   logger: Logger;
   clock: Clock;
   database: DatabaseHandle;
+  /** Group commit for short write transactions (see infra/db/write-batch.ts). */
+  writes: WriteBatcher;
   hasher: PasswordHasher;
   audit: AuditService;
   accounts: AccountsService;
@@ -164,6 +167,8 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     jobs,
   });
   registerTaggingJobs(jobs, { tagging });
+  // Short, hot write transactions (practice answers) share commits on SQLite.
+  const writes = new WriteBatcher(database.db, database.dialect);
   const tracker = new TrackerService({
     db: database.db,
     dialect: database.dialect,
@@ -186,6 +191,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     dialect: database.dialect,
     clock,
     mastery,
+    transact: writes.transact,
   });
   registerMasteryJobs(jobs, { mastery });
   const paths = new PathsService({
@@ -225,6 +231,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     logger,
     clock,
     database,
+    writes,
     hasher,
     audit,
     accounts,

@@ -9,6 +9,7 @@
 // test of memory. Retries also leave the review card alone.
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../infra/db/database.ts';
+import type { Transact } from '../../infra/db/write-batch.ts';
 import type { Database, Role } from '../../infra/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { NotFoundError } from '../../platform/errors.ts';
@@ -56,6 +57,8 @@ export interface PracticeServiceDeps {
   dialect: Dialect;
   clock: Clock;
   mastery: MasteryService;
+  /** Runs the answer's transaction; a shared group commit on SQLite (infra/db/write-batch.ts). */
+  transact?: Transact;
 }
 
 const STEM_PREVIEW = 160;
@@ -74,12 +77,14 @@ export class PracticeService {
   private readonly dialect: Dialect;
   private readonly clock: Clock;
   private readonly mastery: MasteryService;
+  private readonly transact: Transact;
 
   constructor(deps: PracticeServiceDeps) {
     this.db = deps.db;
     this.dialect = deps.dialect;
     this.clock = deps.clock;
     this.mastery = deps.mastery;
+    this.transact = deps.transact ?? ((fn) => this.db.transaction().execute(fn));
   }
 
   /** A published question as a learner sees it (no answers), with the skills it practises. */
@@ -162,7 +167,7 @@ export class PracticeService {
     const at = now.toISOString();
     const responseId = newId();
 
-    const outcome = await this.db.transaction().execute(async (trx) => {
+    const outcome = await this.transact(async (trx) => {
       // The review card is the learner's lock on this question: it is created (empty) if
       // missing or touched, which locks it until commit, and read back in the same statement, so a second answer at the same moment (a double click)
       // waits for this one and then sees it as an earlier answer: a retry, not counted twice.
