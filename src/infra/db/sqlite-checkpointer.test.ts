@@ -1,0 +1,71 @@
+// The WAL checkpointer on a real SQLite file: the request connection no longer checkpoints by
+// itself at 1,000 pages, the worker thread copies the WAL back without losing a row, and stop()
+// ends the thread so the process can close the database cleanly.
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDatabase } from './database.ts';
+import { FALLBACK_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-ckpt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Rows of t in the main database file alone, as a copy without its WAL would show them. */
+function rowsInMainFile(file: string): number {
+  const copy = `${file}.copy`;
+  copyFileSync(file, copy);
+  const db = new Database(copy, { readonly: true });
+  try {
+    return (db.prepare('select count(*) as n from t').get() as { n: number }).n;
+  } finally {
+    db.close();
+    rmSync(copy);
+  }
+}
+
+describe('SqliteCheckpointer', () => {
+  it('copies the WAL back into the database file on its own thread, losing nothing', async () => {
+    const file = path.join(dir, 'app.db');
+    const handle = createDatabase({ dialect: 'sqlite', file, url: `sqlite:${file}` });
+    try {
+      const conn = handle.sqlite!;
+      // The request connection only checkpoints by itself far beyond SQLite's 1,000 pages.
+      expect(conn.pragma('wal_autocheckpoint', { simple: true })).toBe(
+        FALLBACK_AUTOCHECKPOINT_PAGES,
+      );
+      conn.exec('create table t (id integer primary key, v text)');
+      await handle.checkpointer!.checkpointNow();
+      expect(rowsInMainFile(file)).toBe(0);
+      const insert = conn.prepare('insert into t (v) values (?)');
+      // 3,000 commits of a page each: three times what SQLite would let build up by default.
+      for (let i = 0; i < 3000; i++) insert.run('x'.repeat(200));
+      await handle.checkpointer!.checkpointNow();
+      expect(rowsInMainFile(file)).toBe(3000);
+      const { rows } = await sql<{ n: number }>`select count(*) as n from t`.execute(handle.db);
+      expect(rows[0]!.n).toBe(3000);
+    } finally {
+      await handle.destroy();
+    }
+    // The last connection closed cleanly: the WAL is checkpointed and removed.
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    expect(rowsInMainFile(file)).toBe(3000);
+  });
+
+  it('stops when the database is closed, and a second stop is harmless', async () => {
+    const file = path.join(dir, 'stop.db');
+    const handle = createDatabase({ dialect: 'sqlite', file, url: `sqlite:${file}` });
+    const checkpointer = handle.checkpointer!;
+    await handle.destroy();
+    await checkpointer.stop();
+    await checkpointer.checkpointNow();
+  });
+
+  it('does not run for an in-memory database', async () => {
+    const handle = createDatabase({ dialect: 'sqlite', file: ':memory:', url: 'sqlite::memory:' });
+    expect(handle.checkpointer).toBeUndefined();
+    await handle.destroy();
+  });
+});

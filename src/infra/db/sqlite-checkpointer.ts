@@ -1,0 +1,125 @@
+// WAL checkpoints for a SQLite database file, on a thread of their own.
+//
+// In WAL mode every commit appends the changed pages to the -wal file; a checkpoint copies them
+// back into the database file and syncs it to disk. By default SQLite runs that checkpoint inside
+// whichever commit pushes the WAL past 1,000 pages, so about one request in a few dozen waits for
+// a copy of 4 MB and an fsync — on a busy disk tens of milliseconds, during which the event loop
+// is blocked. Here a worker thread with its own connection runs a PASSIVE checkpoint (it never
+// waits for, or blocks, readers and writers) every intervalMs, and the request connection's
+// automatic checkpoint is raised to a safety net far above what the worker lets build up.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type SqliteDatabase from 'better-sqlite3';
+
+/** The request connection still checkpoints by itself if the WAL ever reaches this many pages. */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
+
+export interface CheckpointReport {
+  /** Pages in the WAL when the checkpoint ran, and how many of them it copied back. */
+  log: number;
+  checkpointed: number;
+  busy: boolean;
+}
+
+// A CommonJS script, run with eval so that the bundled server (dist/) needs no extra file.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('busy_timeout = 5000');
+const checkpoint = () => {
+  try {
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (row && row.log > 0) {
+      parentPort.postMessage({ log: row.log, checkpointed: row.checkpointed, busy: row.busy === 1 });
+    }
+  } catch (err) {
+    parentPort.postMessage({ error: String(err && err.message || err) });
+  }
+};
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.on('message', (msg) => {
+  if (msg === 'stop') {
+    clearInterval(timer);
+    checkpoint();
+    db.close();
+    parentPort.postMessage({ stopped: true });
+  } else if (msg === 'now') {
+    checkpoint();
+    parentPort.postMessage({ ran: true });
+  }
+});
+`;
+
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  onError?: (message: string) => void;
+  onCheckpoint?: (report: CheckpointReport) => void;
+}
+
+export class SqliteCheckpointer {
+  private readonly worker: Worker;
+  private stopping: Promise<void> | undefined;
+  private exited = false;
+  private readonly waitingForRun: Array<() => void> = [];
+
+  private constructor(worker: Worker, options: CheckpointerOptions) {
+    this.worker = worker;
+    worker.on('message', (msg: Record<string, unknown>) => {
+      if (typeof msg.error === 'string') options.onError?.(msg.error);
+      else if (typeof msg.log === 'number')
+        options.onCheckpoint?.(msg as unknown as CheckpointReport);
+      else if (msg.ran === true) {
+        this.waitingForRun.shift()?.();
+        if (this.waitingForRun.length === 0 && this.stopping === undefined) worker.unref();
+      }
+    });
+    worker.on('error', (err) => options.onError?.(err.message));
+    worker.on('exit', () => {
+      this.exited = true;
+      for (const resolve of this.waitingForRun.splice(0)) resolve();
+    });
+    // The process may exit while the thread sleeps between checkpoints.
+    worker.unref();
+  }
+
+  /** Start checkpointing `file`; the connection's own automatic checkpoint becomes a fallback. */
+  static start(
+    conn: SqliteDatabase.Database,
+    file: string,
+    options: CheckpointerOptions = {},
+  ): SqliteCheckpointer {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver, file, intervalMs: options.intervalMs ?? 200 },
+    });
+    conn.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    return new SqliteCheckpointer(worker, options);
+  }
+
+  /** Run a checkpoint now and resolve when it has run (for tests and before a backup). */
+  checkpointNow(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waitingForRun.push(resolve);
+      // Keep the process alive until the answer comes (the thread is otherwise unref'd).
+      this.worker.ref();
+      this.worker.postMessage('now');
+    });
+  }
+
+  /** A last checkpoint, then the thread's connection is closed and the thread ends. */
+  stop(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    this.stopping ??= new Promise<void>((resolve) => {
+      this.worker.ref();
+      this.worker.once('exit', () => resolve());
+      this.worker.on('message', (msg: Record<string, unknown>) => {
+        if (msg.stopped === true) void this.worker.terminate();
+      });
+      this.worker.postMessage('stop');
+    });
+    return this.stopping;
+  }
+}
