@@ -167,8 +167,11 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     jobs,
   });
   registerTaggingJobs(jobs, { tagging });
-  // Short, hot write transactions (practice answers) share commits on SQLite.
-  const writes = new WriteBatcher(database.db, database.dialect);
+  // Short, hot write transactions (practice answers) share commits on SQLite; once they run, WAL
+  // checkpoints move to their own thread.
+  const writes = new WriteBatcher(database.db, database.dialect, {
+    onBatch: () => database.checkpointer?.demand(),
+  });
   const tracker = new TrackerService({
     db: database.db,
     dialect: database.dialect,

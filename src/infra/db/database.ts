@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../../config/env.ts';
 import type { Database } from './schema.ts';
-import { SqliteCheckpointer } from './sqlite-checkpointer.ts';
+import { OnDemandCheckpointer } from './sqlite-checkpointer.ts';
 
 export type Dialect = DatabaseConfig['dialect'];
 export type Db = Kysely<Database>;
@@ -21,8 +21,8 @@ export interface DatabaseHandle {
   destroy(): Promise<void>;
   /** The raw SQLite connection, for online backup and integrity checks; undefined on PostgreSQL. */
   sqlite?: SqliteDatabase.Database;
-  /** Checkpoints the SQLite WAL off the request path; undefined in memory and on PostgreSQL. */
-  checkpointer?: SqliteCheckpointer | undefined;
+  /** Checkpoints the SQLite WAL off the request path once asked to; undefined in memory and on PostgreSQL. */
+  checkpointer?: OnDemandCheckpointer | undefined;
   /** The PostgreSQL pool behind Kysely, for named prepared statements; undefined on SQLite. */
   pgPool?: pg.Pool;
 }
@@ -81,7 +81,7 @@ export function createDatabase(config: DatabaseConfig, logger?: Logger): Databas
     const checkpointer =
       config.file === ':memory:'
         ? undefined
-        : SqliteCheckpointer.start(conn, config.file, {
+        : new OnDemandCheckpointer(conn, config.file, {
             onError: (message) =>
               logger?.warn({ err: message }, 'SQLite WAL checkpoint failed; it is retried'),
           });

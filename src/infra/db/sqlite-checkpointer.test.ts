@@ -32,7 +32,12 @@ describe('SqliteCheckpointer', () => {
     const handle = createDatabase({ dialect: 'sqlite', file, url: `sqlite:${file}` });
     try {
       const conn = handle.sqlite!;
-      // The request connection only checkpoints by itself far beyond SQLite's 1,000 pages.
+      // Until asked for, there is no thread and SQLite checkpoints at its usual 1,000 pages.
+      expect(handle.checkpointer!.started).toBe(false);
+      expect(conn.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      handle.checkpointer!.demand();
+      expect(handle.checkpointer!.started).toBe(true);
+      // Then the request connection only checkpoints by itself far beyond that.
       expect(conn.pragma('wal_autocheckpoint', { simple: true })).toBe(
         FALLBACK_AUTOCHECKPOINT_PAGES,
       );
@@ -58,7 +63,11 @@ describe('SqliteCheckpointer', () => {
     const file = path.join(dir, 'stop.db');
     const handle = createDatabase({ dialect: 'sqlite', file, url: `sqlite:${file}` });
     const checkpointer = handle.checkpointer!;
+    checkpointer.demand();
     await handle.destroy();
+    // Closed: asking again starts nothing.
+    checkpointer.demand();
+    expect(checkpointer.started).toBe(true);
     await checkpointer.stop();
     await checkpointer.checkpointNow();
   });

@@ -7,6 +7,10 @@
 // is blocked. Here a worker thread with its own connection runs a PASSIVE checkpoint (it never
 // waits for, or blocks, readers and writers) every intervalMs, and the request connection's
 // automatic checkpoint is raised to a safety net far above what the worker lets build up.
+//
+// The thread costs about 15 MB, so it starts on demand (OnDemandCheckpointer.demand), from the
+// write paths that see sustained load (infra/db/write-batch.ts); until then SQLite checkpoints
+// as it always does.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
@@ -121,5 +125,36 @@ export class SqliteCheckpointer {
       this.worker.postMessage('stop');
     });
     return this.stopping;
+  }
+}
+
+/** Starts the checkpoint thread the first time demand() is called; stop() ends it. */
+export class OnDemandCheckpointer {
+  private running: SqliteCheckpointer | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly conn: SqliteDatabase.Database,
+    private readonly file: string,
+    private readonly options: CheckpointerOptions = {},
+  ) {}
+
+  get started(): boolean {
+    return this.running !== undefined;
+  }
+
+  demand(): void {
+    if (this.running || this.closed) return;
+    this.running = SqliteCheckpointer.start(this.conn, this.file, this.options);
+  }
+
+  /** Run a checkpoint on the thread now, if it has started. */
+  async checkpointNow(): Promise<void> {
+    await this.running?.checkpointNow();
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    await this.running?.stop();
   }
 }

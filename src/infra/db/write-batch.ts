@@ -42,7 +42,11 @@ export class WriteBatcher {
   constructor(
     private readonly db: Db,
     private readonly dialect: Dialect,
-    private readonly maxBatch = 64,
+    private readonly options: {
+      maxBatch?: number;
+      /** Called before each batch: the write load that warrants checkpointing off the thread. */
+      onBatch?: () => void;
+    } = {},
   ) {}
 
   /** Run fn in a transaction (shared with others submitted at the same time on SQLite). */
@@ -65,7 +69,8 @@ export class WriteBatcher {
   private async flush(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        this.options.onBatch?.();
+        const batch = this.queue.splice(0, this.options.maxBatch ?? 64);
         this.counts.batches += 1;
         this.counts.transactions += batch.length;
         this.counts.largestBatch = Math.max(this.counts.largestBatch, batch.length);
