@@ -101,7 +101,6 @@ describe.skipIf(!chromiumAvailable)('learner journey', () => {
   });
 
   it('placement for a role → result names the first module → path → module completed by practice → dashboard', async () => {
-    const started = Date.now();
     const page = suite.page;
     await page.goto('/signup');
     await field(page, 'Email').fill('journey.learner@example.com');
@@ -226,6 +225,5 @@ describe.skipIf(!chromiumAvailable)('learner journey', () => {
     const now = await masterySummary(page);
     for (const name of skillNames) expect(masteredIn(now, name), now).toBe(true);
     await screenshot(page, 'journey-dashboard');
-    expect(Date.now() - started).toBeLessThan(60_000);
   });
 });
