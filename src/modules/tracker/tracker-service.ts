@@ -135,6 +135,9 @@ export interface LearnerStatistics {
   lastResultAt: string | null;
 }
 
+/** Learners whose dashboard statistics the weekly job recomputes per round of reads. */
+const WARM_BATCH = 100;
+
 export const questionsLink = (nodeId: string) => `/questions?concept=${encodeURIComponent(nodeId)}`;
 
 function sameNumber(a: number, b: number): boolean {
@@ -704,11 +707,66 @@ export class TrackerService {
     return { stats, computedAt: now, version: row.version, saved };
   }
 
-  /** Recompute and cache the statistics of learners whose cache is stale (the weekly job). */
+  /**
+   * Recompute and cache the statistics of learners whose cache is stale (the weekly job), a
+   * batch of learners per round of reads and one write, instead of a round trip per query and
+   * learner.
+   */
   async warmCaches(since: string, limit: number): Promise<number> {
     const learners = await this.store.staleLearners(since, limit);
-    for (const id of learners) await this.baseStats(id);
+    for (let i = 0; i < learners.length; i += WARM_BATCH) {
+      await this.warmBatch(learners.slice(i, i + WARM_BATCH));
+    }
     return learners.length;
+  }
+
+  private async warmBatch(learnerIds: readonly string[]): Promise<void> {
+    // Versions first, as in loadBaseStats: a write landing meanwhile leaves the cache stale.
+    const versions = await this.store.versionsOf(learnerIds);
+    const results = await this.store.resultsOfLearners(versions.map((v) => v.learner_id));
+    // Marks and papers by the results' ids (primary keys): a join on the learners would have
+    // PostgreSQL scan every mark of the cohort for each batch.
+    const resultIds = results.map((r) => r.id);
+    const paperIds = [...new Set(results.map((r) => r.paper_id))];
+    const markChunks: Array<Promise<Array<{ result_id: string; number: string; marks: number }>>> =
+      [];
+    for (let i = 0; i < resultIds.length; i += 1000) {
+      markChunks.push(this.store.marksOf(this.deps.db, resultIds.slice(i, i + 1000)));
+    }
+    const [questions, qNodes, ...markParts] = await Promise.all([
+      this.store.questionsOf(paperIds),
+      this.store.questionNodesOf(paperIds),
+      ...markChunks,
+    ]);
+    const learnerOf = new Map(results.map((r) => [r.id, r.learner_id]));
+    const marks = markParts.flat().map((m) => ({ ...m, learner_id: learnerOf.get(m.result_id)! }));
+    const group = <T extends { learner_id: string }>(rows: readonly T[]) => {
+      const out = new Map<string, T[]>();
+      for (const row of rows) {
+        const list = out.get(row.learner_id);
+        if (list) list.push(row);
+        else out.set(row.learner_id, [row]);
+      }
+      return out;
+    };
+    const resultsOf = group(results);
+    const marksOf = group(marks);
+    const now = this.deps.clock.now().toISOString();
+    await this.store.saveCaches(
+      versions.map((v) => ({
+        learner_id: v.learner_id,
+        version: v.version,
+        payload: packBaseStats(
+          computeBaseStats(
+            resultsOf.get(v.learner_id) ?? [],
+            marksOf.get(v.learner_id) ?? [],
+            questions,
+            qNodes,
+          ),
+        ),
+      })),
+      now,
+    );
   }
 
   async dashboard(actor: Actor, learnerIdQuery: string | undefined): Promise<DashboardResponse> {

@@ -276,6 +276,56 @@ export class TrackerStore {
       .execute();
   }
 
+  // The same reads for many learners at once (the weekly job's warm-up), each row naming its
+  // learner.
+
+  async versionsOf(learnerIds: readonly string[]) {
+    if (learnerIds.length === 0) return [];
+    return this.db
+      .selectFrom('tracker_learner_versions')
+      .select(['learner_id', 'version'])
+      .where('learner_id', 'in', learnerIds)
+      .execute();
+  }
+
+  async resultsOfLearners(learnerIds: readonly string[]) {
+    if (learnerIds.length === 0) return [];
+    return this.db
+      .selectFrom('tracker_results')
+      .innerJoin('tracker_papers', 'tracker_papers.id', 'tracker_results.paper_id')
+      .select([
+        'tracker_results.learner_id',
+        'tracker_results.id',
+        'tracker_results.paper_id',
+        'tracker_papers.title as paper_title',
+        'tracker_results.taken_on',
+        'tracker_results.score',
+        'tracker_results.max_score',
+        'tracker_results.created_at',
+      ])
+      .where('tracker_results.learner_id', 'in', learnerIds)
+      .execute();
+  }
+
+  /** Several learners' cached statistics in one statement. */
+  async saveCaches(
+    rows: ReadonlyArray<{ learner_id: string; version: number; payload: string }>,
+    now: string,
+  ) {
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('tracker_dashboard_cache')
+      .values(rows.map((r) => ({ ...r, computed_at: now })))
+      .onConflict((oc) =>
+        oc.column('learner_id').doUpdateSet((eb) => ({
+          version: eb.ref('excluded.version'),
+          payload: eb.ref('excluded.payload'),
+          computed_at: eb.ref('excluded.computed_at'),
+        })),
+      )
+      .execute();
+  }
+
   /** Learners whose results changed since `since` and whose cache is missing or stale. */
   async staleLearners(since: string, limit: number): Promise<string[]> {
     const rows = await this.db
@@ -307,31 +357,27 @@ export class TrackerStore {
    */
   async rebuildAggregates(db: Db): Promise<{ learners: number; results: number }> {
     if (this.dialect === 'postgres') {
-      // Transactional on PostgreSQL and far faster than deleting millions of rows; the hash
-      // aggregates get room to stay in memory for this transaction only (at most a few hundred
-      // MB with the parallel workers).
-      await sql`truncate tracker_learner_stats, tracker_cohort_stats, tracker_trends`.execute(db);
-      await sql`set local work_mem = '64MB'`.execute(db);
+      await this.rebuildNodeStatsPostgres(db);
     } else {
       await db.deleteFrom('tracker_learner_stats').execute();
       await db.deleteFrom('tracker_cohort_stats').execute();
       await db.deleteFrom('tracker_trends').execute();
+      await sql`
+        insert into tracker_learner_stats (learner_id, node_id, kind, earned, possible, items)
+        select r.learner_id, n.node_id, min(n.kind), sum(m.marks), sum(q.max_marks), count(*)
+        from tracker_result_marks m
+        join tracker_results r on r.id = m.result_id
+        join tracker_paper_questions q on q.paper_id = r.paper_id and q.number = m.number
+        join tracker_question_nodes n on n.paper_id = q.paper_id and n.number = q.number
+        group by r.learner_id, n.node_id`.execute(db);
+      await sql`
+        insert into tracker_cohort_stats (node_id, kind, learners, weak_learners, earned, possible)
+        select node_id, min(kind), count(*),
+          sum(case when earned < ${WEAK_BELOW} * possible then 1 else 0 end),
+          sum(earned), sum(possible)
+        from tracker_learner_stats
+        group by node_id`.execute(db);
     }
-    await sql`
-      insert into tracker_learner_stats (learner_id, node_id, kind, earned, possible, items)
-      select r.learner_id, n.node_id, min(n.kind), sum(m.marks), sum(q.max_marks), count(*)
-      from tracker_result_marks m
-      join tracker_results r on r.id = m.result_id
-      join tracker_paper_questions q on q.paper_id = r.paper_id and q.number = m.number
-      join tracker_question_nodes n on n.paper_id = q.paper_id and n.number = q.number
-      group by r.learner_id, n.node_id`.execute(db);
-    await sql`
-      insert into tracker_cohort_stats (node_id, kind, learners, weak_learners, earned, possible)
-      select node_id, min(kind), count(*),
-        sum(case when earned < ${WEAK_BELOW} * possible then 1 else 0 end),
-        sum(earned), sum(possible)
-      from tracker_learner_stats
-      group by node_id`.execute(db);
     const week = this.weekExpr('taken_on');
     await sql`
       insert into tracker_trends (scope, learner_id, week, results, learners, score, max_score)
@@ -352,11 +398,51 @@ export class TrackerStore {
       ])
       .where('scope', '=', 'cohort')
       .executeTakeFirstOrThrow();
+    // Every learner with a result has a weekly trend row: counting those reads ~10x fewer rows.
     const learners = await db
-      .selectFrom('tracker_results')
+      .selectFrom('tracker_trends')
       .select(sql<number>`count(distinct learner_id)`.as('n'))
+      .where('scope', '=', 'learner')
       .executeTakeFirstOrThrow();
     return { learners: Number(learners.n), results: Number(totals.results) };
+  }
+
+  /**
+   * Per-learner and cohort node statistics on PostgreSQL (2M results, 20M marks in the weekly
+   * job's target): the per-learner sums go once into a temporary table, which is unlogged and
+   * written by CREATE TABLE AS, so PostgreSQL may spread the join and aggregate over parallel
+   * workers (INSERT … SELECT never runs in parallel) and the heavy statement writes no WAL;
+   * tracker_learner_stats and the cohort statistics are then filled from it. The questions are
+   * joined to their nodes first (a few hundred rows), so each mark meets one small hash table.
+   * Truncating is transactional here and far faster than deleting millions of rows; the sorts
+   * and hashes get room to stay in memory for this transaction only.
+   */
+  private async rebuildNodeStatsPostgres(db: Db): Promise<void> {
+    await sql`truncate tracker_learner_stats, tracker_cohort_stats, tracker_trends`.execute(db);
+    await sql`set local work_mem = '64MB'`.execute(db);
+    await sql`
+      create temporary table tracker_learner_stats_run on commit drop as
+      select r.learner_id, qn.node_id, min(qn.kind) as kind, sum(m.marks) as earned,
+        sum(qn.max_marks) as possible, count(*) as items
+      from tracker_result_marks m
+      join tracker_results r on r.id = m.result_id
+      join (
+        select q.paper_id, q.number, q.max_marks, n.node_id, n.kind
+        from tracker_paper_questions q
+        join tracker_question_nodes n on n.paper_id = q.paper_id and n.number = q.number
+      ) qn on qn.paper_id = r.paper_id and qn.number = m.number
+      group by r.learner_id, qn.node_id`.execute(db);
+    await sql`
+      insert into tracker_learner_stats (learner_id, node_id, kind, earned, possible, items)
+      select learner_id, node_id, kind, earned, possible, items
+      from tracker_learner_stats_run`.execute(db);
+    await sql`
+      insert into tracker_cohort_stats (node_id, kind, learners, weak_learners, earned, possible)
+      select node_id, min(kind), count(*),
+        sum(case when earned < ${WEAK_BELOW} * possible then 1 else 0 end),
+        sum(earned), sum(possible)
+      from tracker_learner_stats_run
+      group by node_id`.execute(db);
   }
 
   async recordAggregateRun(
