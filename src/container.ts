@@ -167,7 +167,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     jobs,
   });
   registerTaggingJobs(jobs, { tagging });
-  // Short, hot write transactions (practice answers) share commits on SQLite; once they run, WAL
+  // Short, hot write transactions (practice answers, tracker results) share commits on SQLite; once they run, WAL
   // checkpoints move to their own thread.
   const writes = new WriteBatcher(database.db, database.dialect, {
     onBatch: () => database.checkpointer?.demand(),
@@ -179,6 +179,7 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     graph,
     bank: questionBankForTracker(questions),
     users: accounts,
+    transact: writes.transact,
   });
   registerTrackerJobs(jobs, { tracker });
   const mastery = new MasteryService({

@@ -24,6 +24,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../infra/db/database.ts';
+import type { Transact } from '../../infra/db/write-batch.ts';
 import type {
   Database,
   Role,
@@ -122,6 +123,8 @@ export interface TrackerServiceDeps {
   bank: TrackerBank;
   users: TrackerUsers;
   mastery?: TrackerMastery | undefined;
+  /** Runs the save's transaction; a shared group commit on SQLite (infra/db/write-batch.ts). */
+  transact?: Transact | undefined;
 }
 
 export interface LearnerStatistics {
@@ -430,7 +433,8 @@ export class TrackerService {
             };
       return o;
     };
-    const outcome = await this.deps.db.transaction().execute(async (tx) => {
+    const transact = this.deps.transact ?? ((fn) => this.deps.db.transaction().execute(fn));
+    const outcome = await transact(async (tx) => {
       const existing = await this.store.findResultForUpdate(tx, id);
       let learnerId: string;
       if (existing) {
