@@ -170,7 +170,10 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
   // Short, hot write transactions (practice answers, tracker results) share commits on SQLite; once they run, WAL
   // checkpoints move to their own thread.
   const writes = new WriteBatcher(database.db, database.dialect, {
-    onBatch: () => database.checkpointer?.demand(),
+    beforeBatch: async () => {
+      database.checkpointer?.demand();
+      await database.checkpointer?.barrier();
+    },
   });
   const tracker = new TrackerService({
     db: database.db,

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from './database.ts';
-import { FALLBACK_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.ts';
+import { BARRIER_PAGES, FALLBACK_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-ckpt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,6 +57,26 @@ describe('SqliteCheckpointer', () => {
     // The last connection closed cleanly: the WAL is checkpointed and removed.
     expect(existsSync(`${file}-wal`)).toBe(false);
     expect(rowsInMainFile(file)).toBe(3000);
+  });
+
+  it('barrier() after a long WAL returns once the database file holds every committed row', async () => {
+    const file = path.join(dir, 'barrier.db');
+    const handle = createDatabase({ dialect: 'sqlite', file, url: `sqlite:${file}` });
+    try {
+      const conn = handle.sqlite!;
+      const checkpointer = handle.checkpointer!;
+      checkpointer.demand();
+      conn.exec('create table t (id integer primary key, v text)');
+      const insert = conn.prepare('insert into t (v) values (?)');
+      for (let i = 0; i < BARRIER_PAGES + 500; i++) insert.run('x'.repeat(200));
+      // The thread's checkpoint reports a WAL longer than BARRIER_PAGES.
+      await checkpointer.checkpointNow();
+      for (let i = 0; i < 300; i++) insert.run('y');
+      await checkpointer.barrier();
+      expect(rowsInMainFile(file)).toBe(BARRIER_PAGES + 800);
+    } finally {
+      await handle.destroy();
+    }
   });
 
   it('stops when the database is closed, and a second stop is harmless', async () => {

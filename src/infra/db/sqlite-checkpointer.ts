@@ -18,6 +18,14 @@ import type SqliteDatabase from 'better-sqlite3';
 /** The request connection still checkpoints by itself if the WAL ever reaches this many pages. */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
 
+/**
+ * A WAL this long has not started over: under a steady stream of commits a PASSIVE checkpoint
+ * always trails the newest frames, so the WAL would grow to the fallback above (and be
+ * checkpointed on the request thread). barrier() then lets one checkpoint finish with the
+ * batched writes held back, after which the next write starts the WAL from the beginning.
+ */
+export const BARRIER_PAGES = 2_000;
+
 export interface CheckpointReport {
   /** Pages in the WAL when the checkpoint ran, and how many of them it copied back. */
   log: number;
@@ -132,12 +140,38 @@ export class SqliteCheckpointer {
 export class OnDemandCheckpointer {
   private running: SqliteCheckpointer | undefined;
   private closed = false;
+  /** Pages in the WAL at the thread's last checkpoint. */
+  private walPages = 0;
+  private lastBarrier = 0;
+  private readonly options: CheckpointerOptions;
 
   constructor(
     private readonly conn: SqliteDatabase.Database,
     private readonly file: string,
-    private readonly options: CheckpointerOptions = {},
-  ) {}
+    options: CheckpointerOptions = {},
+  ) {
+    this.options = {
+      ...options,
+      onCheckpoint: (report) => {
+        this.walPages = report.log;
+        options.onCheckpoint?.(report);
+      },
+    };
+  }
+
+  /**
+   * For a writer about to write: resolves at once, or — when the WAL has grown past
+   * BARRIER_PAGES without starting over — after a checkpoint that ran while the writer waited
+   * (at most one such wait per 100 ms). Only the waiting writer's work is held up; the event
+   * loop and reads go on.
+   */
+  async barrier(): Promise<void> {
+    if (!this.running || this.walPages < BARRIER_PAGES) return;
+    const now = Date.now();
+    if (now - this.lastBarrier < 100) return;
+    this.lastBarrier = now;
+    await this.running.checkpointNow();
+  }
 
   get started(): boolean {
     return this.running !== undefined;

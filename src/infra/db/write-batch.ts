@@ -44,8 +44,11 @@ export class WriteBatcher {
     private readonly dialect: Dialect,
     private readonly options: {
       maxBatch?: number;
-      /** Called before each batch: the write load that warrants checkpointing off the thread. */
-      onBatch?: () => void;
+      /**
+       * Awaited before each batch: where the write load starts the checkpoint thread and lets a
+       * checkpoint catch up (infra/db/sqlite-checkpointer.ts).
+       */
+      beforeBatch?: () => Promise<void>;
     } = {},
   ) {}
 
@@ -69,7 +72,7 @@ export class WriteBatcher {
   private async flush(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        this.options.onBatch?.();
+        await this.options.beforeBatch?.();
         const batch = this.queue.splice(0, this.options.maxBatch ?? 64);
         this.counts.batches += 1;
         this.counts.transactions += batch.length;
