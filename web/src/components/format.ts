@@ -16,7 +16,8 @@ export function formatRelative(iso: string | null | undefined, now: Date = new D
   if (Number.isNaN(date.getTime())) return iso;
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
   const abs = Math.abs(seconds);
-  if (abs < 45) return 'just now';
+  // A time still to come is never "just now": a review due in 30 s is not due yet.
+  if (abs < 45) return seconds > 0 ? relative.format(1, 'minute') : 'just now';
   if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');
   if (abs < 86_400) return relative.format(Math.round(seconds / 3600), 'hour');
   if (abs < 7 * 86_400) return relative.format(Math.round(seconds / 86_400), 'day');
