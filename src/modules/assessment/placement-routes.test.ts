@@ -4,13 +4,15 @@
 // and on finishing writes its per-area result and the initial mastery of the tested areas' skills.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test/helpers/build-test-app.ts';
-import { createUser } from '../../../test/helpers/factories.ts';
-import { TestClient } from '../../../test/helpers/http-client.ts';
+import type { TestClient } from '../../../test/helpers/http-client.ts';
 import { testDialects } from '../../../test/helpers/test-db.ts';
-import { demoTexts, textSources } from '../graph/graph-test-kit.ts';
 import { parseStoredAnswers, type QuestionType } from '../questions/question-model.ts';
-import { seedDemoQuestions } from '../questions/questions-seed.ts';
 import { information, itemParamsForQuestion } from './irt.ts';
+import {
+  loggedInLearner,
+  rightAnswer as rightAnswerTo,
+  seedDemoBank,
+} from '../../../test/helpers/learning-kit.ts';
 
 interface View {
   id: string;
@@ -37,58 +39,13 @@ const MAX_ITEMS = 6;
 describe.each(testDialects())('placement test, %s', (dialect) => {
   let t: TestApp;
 
-  const learner = async () => {
-    const user = await createUser(t.deps, { role: 'learner' });
-    const client = new TestClient(t.app);
-    expect((await client.login(user.email, user.password)).statusCode).toBe(200);
-    return { client, id: user.id };
-  };
+  const learner = () => loggedInLearner(t);
   const start = async (client: TestClient, status = 201) => {
     const res = await client.post('/api/placement', {});
     expect(res.statusCode, res.body).toBe(status);
     return (res.json() as { placement: View }).placement;
   };
-  /** The right answer to a bank question, as a learner would send it. */
-  const rightAnswer = async (questionId: string) => {
-    const row = await t.deps.database.db
-      .selectFrom('questions')
-      .select(['type', 'answers'])
-      .where('id', '=', questionId)
-      .executeTakeFirstOrThrow();
-    const a = parseStoredAnswers(row.type as QuestionType, row.answers) as Record<string, unknown>;
-    switch (row.type) {
-      case 'single_choice':
-        return {
-          type: 'single_choice',
-          optionId: (a.options as { id: string; weight: number }[]).find((o) => o.weight === 100)!
-            .id,
-        };
-      case 'multiple_choice':
-        return {
-          type: 'multiple_choice',
-          optionIds: (a.options as { id: string; weight: number }[])
-            .filter((o) => o.weight > 0)
-            .map((o) => o.id),
-        };
-      case 'true_false':
-        return { type: 'true_false', value: a.correct as boolean };
-      case 'numeric': {
-        const n = (
-          a.answers as { kind: string; value?: number; min?: number; weight: number }[]
-        ).find((x) => x.weight === 100)!;
-        return { type: 'numeric', value: n.kind === 'tolerance' ? n.value! : n.min! };
-      }
-      case 'short_answer':
-        return {
-          type: 'short_answer',
-          text: (a.answers as { text: string; weight: number }[])
-            .find((x) => x.weight === 100)!
-            .text.replaceAll('*', ''),
-        };
-      default:
-        throw new Error(`unexpected ${row.type}`);
-    }
-  };
+  const rightAnswer = (questionId: string) => rightAnswerTo(t, questionId);
   const answer = (client: TestClient, id: string, body: unknown) =>
     client.post(`/api/placement/${id}/answers`, body);
 
@@ -96,10 +53,7 @@ describe.each(testDialects())('placement test, %s', (dialect) => {
     t = await buildTestApp(dialect, {
       env: { PLACEMENT_MAX_ITEMS: String(MAX_ITEMS), PLACEMENT_EXPOSURE: '1' },
     });
-    expect(
-      (await t.deps.graph.importFiles(textSources(demoTexts()), { source: 'seed' })).status,
-    ).toBe('imported');
-    expect((await seedDemoQuestions(t.deps.questions)).status).toBe('imported');
+    await seedDemoBank(t);
   });
   afterAll(async () => {
     await t?.close();

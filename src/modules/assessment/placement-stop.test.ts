@@ -7,10 +7,8 @@ import { buildTestApp, type TestApp } from '../../../test/helpers/build-test-app
 import { createUser } from '../../../test/helpers/factories.ts';
 import { TestClient } from '../../../test/helpers/http-client.ts';
 import { testDialects } from '../../../test/helpers/test-db.ts';
-import { demoTexts, textSources } from '../graph/graph-test-kit.ts';
-import { parseStoredAnswers, type QuestionType } from '../questions/question-model.ts';
-import { seedDemoQuestions } from '../questions/questions-seed.ts';
 import { catConfig, startTest, update } from './cat.ts';
+import { seedDemoBank, someAnswer as someAnswerTo } from '../../../test/helpers/learning-kit.ts';
 
 interface View {
   id: string;
@@ -27,29 +25,7 @@ const MAX_ITEMS = 30;
 describe.each(testDialects())('placement stopping rule, %s', (dialect) => {
   let t: TestApp;
 
-  /** A well-formed response to the question (right or wrong does not matter here). */
-  const someAnswer = async (questionId: string) => {
-    const row = await t.deps.database.db
-      .selectFrom('questions')
-      .select(['type', 'answers'])
-      .where('id', '=', questionId)
-      .executeTakeFirstOrThrow();
-    const a = parseStoredAnswers(row.type as QuestionType, row.answers) as Record<string, unknown>;
-    switch (row.type) {
-      case 'single_choice':
-        return { type: 'single_choice', optionId: (a.options as { id: string }[])[0]!.id };
-      case 'multiple_choice':
-        return { type: 'multiple_choice', optionIds: [(a.options as { id: string }[])[0]!.id] };
-      case 'true_false':
-        return { type: 'true_false', value: true };
-      case 'numeric':
-        return { type: 'numeric', value: 1 };
-      case 'short_answer':
-        return { type: 'short_answer', text: 'an answer' };
-      default:
-        throw new Error(`a ${row.type} question was chosen for the placement test`);
-    }
-  };
+  const someAnswer = (questionId: string) => someAnswerTo(t, questionId);
 
   beforeAll(async () => {
     t = await buildTestApp(dialect, {
@@ -59,10 +35,7 @@ describe.each(testDialects())('placement stopping rule, %s', (dialect) => {
         PLACEMENT_EXPOSURE: '1',
       },
     });
-    expect(
-      (await t.deps.graph.importFiles(textSources(demoTexts()), { source: 'seed' })).status,
-    ).toBe('imported');
-    expect((await seedDemoQuestions(t.deps.questions)).status).toBe('imported');
+    await seedDemoBank(t);
   });
   afterAll(async () => {
     await t?.close();

@@ -6,12 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test/helpers/build-test-app.ts';
 import { createUser } from '../../../test/helpers/factories.ts';
-import { TestClient } from '../../../test/helpers/http-client.ts';
+import type { TestClient } from '../../../test/helpers/http-client.ts';
 import { testDialects } from '../../../test/helpers/test-db.ts';
-import { demoTexts, textSources } from '../graph/graph-test-kit.ts';
 import { loadRolesFile } from '../paths/roles-config.ts';
-import { parseStoredAnswers, type QuestionType } from '../questions/question-model.ts';
-import { seedDemoQuestions } from '../questions/questions-seed.ts';
+import {
+  loggedInLearner,
+  seedDemoBank,
+  someAnswer as someAnswerTo,
+} from '../../../test/helpers/learning-kit.ts';
 
 interface View {
   id: string;
@@ -27,38 +29,13 @@ const MAX_ITEMS = 6;
 describe.each(testDialects())('placement target, %s', (dialect) => {
   let t: TestApp;
 
-  const learner = async () => {
-    const user = await createUser(t.deps, { role: 'learner' });
-    const client = new TestClient(t.app);
-    expect((await client.login(user.email, user.password)).statusCode).toBe(200);
-    return { client, id: user.id };
-  };
+  const learner = () => loggedInLearner(t);
   const start = async (client: TestClient, body: unknown, status: number) => {
     const res = await client.post('/api/placement', body);
     expect(res.statusCode, res.body).toBe(status);
     return (res.json() as { placement: View }).placement;
   };
-  /** A well-formed response (right or wrong does not matter here). */
-  const someAnswer = async (questionId: string) => {
-    const row = await t.deps.database.db
-      .selectFrom('questions')
-      .select(['type', 'answers'])
-      .where('id', '=', questionId)
-      .executeTakeFirstOrThrow();
-    const a = parseStoredAnswers(row.type as QuestionType, row.answers) as Record<string, unknown>;
-    switch (row.type) {
-      case 'single_choice':
-        return { type: 'single_choice', optionId: (a.options as { id: string }[])[0]!.id };
-      case 'multiple_choice':
-        return { type: 'multiple_choice', optionIds: [(a.options as { id: string }[])[0]!.id] };
-      case 'true_false':
-        return { type: 'true_false', value: true };
-      case 'numeric':
-        return { type: 'numeric', value: 1 };
-      default:
-        return { type: 'short_answer', text: 'an answer' };
-    }
-  };
+  const someAnswer = (questionId: string) => someAnswerTo(t, questionId);
   const finishAll = async (client: TestClient, view: View) => {
     while (view.status === 'in_progress') {
       const res = await client.post(`/api/placement/${view.id}/answers`, {
@@ -113,10 +90,7 @@ describe.each(testDialects())('placement target, %s', (dialect) => {
     t = await buildTestApp(dialect, {
       env: { PLACEMENT_MAX_ITEMS: String(MAX_ITEMS), PLACEMENT_EXPOSURE: '1' },
     });
-    expect(
-      (await t.deps.graph.importFiles(textSources(demoTexts()), { source: 'seed' })).status,
-    ).toBe('imported');
-    expect((await seedDemoQuestions(t.deps.questions)).status).toBe('imported');
+    await seedDemoBank(t);
     expect(await t.deps.paths.seedRoles(loadRolesFile())).toEqual({ status: 'imported', roles: 4 });
   });
   afterAll(async () => {

@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test/helpers/build-test-app.ts';
 import { createUser } from '../../../test/helpers/factories.ts';
 import { TestClient } from '../../../test/helpers/http-client.ts';
+import { loggedInLearner, seedDemoBank } from '../../../test/helpers/learning-kit.ts';
 import { testDialects } from '../../../test/helpers/test-db.ts';
-import { demoTexts, textSources } from '../graph/graph-test-kit.ts';
-import { seedDemoQuestions } from '../questions/questions-seed.ts';
 import { loadRolesFile } from './roles-config.ts';
 
 interface PlanSkill {
@@ -36,12 +35,7 @@ interface PathView {
 describe.each(testDialects())('path plan (dry run), %s', (dialect) => {
   let t: TestApp;
 
-  const learner = async () => {
-    const user = await createUser(t.deps, { role: 'learner' });
-    const client = new TestClient(t.app);
-    expect((await client.login(user.email, user.password)).statusCode).toBe(200);
-    return { client, id: user.id };
-  };
+  const learner = () => loggedInLearner(t);
   const plan = async (client: TestClient, role: string) => {
     const res = await client.get(`/api/paths/plan?role=${encodeURIComponent(role)}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -105,10 +99,7 @@ describe.each(testDialects())('path plan (dry run), %s', (dialect) => {
 
   beforeAll(async () => {
     t = await buildTestApp(dialect);
-    expect(
-      (await t.deps.graph.importFiles(textSources(demoTexts()), { source: 'seed' })).status,
-    ).toBe('imported');
-    expect((await seedDemoQuestions(t.deps.questions)).status).toBe('imported');
+    await seedDemoBank(t);
     expect(await t.deps.paths.seedRoles(loadRolesFile())).toEqual({ status: 'imported', roles: 4 });
   });
   afterAll(async () => {
