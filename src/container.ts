@@ -167,11 +167,11 @@ export function createDeps(config: AppConfig, overrides: DepsOverrides = {}): De
     jobs,
   });
   registerTaggingJobs(jobs, { tagging });
-  // Short, hot write transactions (practice answers, tracker results) share commits on SQLite; once they run, WAL
-  // checkpoints move to their own thread.
+  // Short, hot write transactions (practice answers, tracker results) share commits on SQLite; once
+  // they keep the WAL growing, WAL checkpoints move to their own thread.
   const writes = new WriteBatcher(database.db, database.dialect, {
     beforeBatch: async () => {
-      database.checkpointer?.demand();
+      database.checkpointer?.noteWrite();
       await database.checkpointer?.barrier();
     },
   });

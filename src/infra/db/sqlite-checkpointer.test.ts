@@ -8,7 +8,11 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from './database.ts';
-import { BARRIER_PAGES, FALLBACK_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.ts';
+import {
+  BARRIER_PAGES,
+  FALLBACK_AUTOCHECKPOINT_PAGES,
+  START_COMMITS_PER_SECOND,
+} from './sqlite-checkpointer.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-ckpt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,6 +78,32 @@ describe('SqliteCheckpointer', () => {
       for (let i = 0; i < 300; i++) insert.run('y');
       await checkpointer.barrier();
       expect(rowsInMainFile(file)).toBe(BARRIER_PAGES + 800);
+    } finally {
+      await handle.destroy();
+    }
+  });
+
+  it('noteWrite() starts the thread only once commits are frequent', async () => {
+    const file = path.join(dir, 'note.db');
+    const handle = createDatabase({ dialect: 'sqlite', file, url: `sqlite:${file}` });
+    try {
+      const conn = handle.sqlite!;
+      const checkpointer = handle.checkpointer!;
+      let now = 1_000_000;
+      // Commits spread out (seeding a few results, a quiet site): one short of the rate in each
+      // second, for ten seconds. No thread, SQLite checkpoints by itself.
+      for (let second = 0; second < 10; second++) {
+        for (let i = 0; i < START_COMMITS_PER_SECOND - 1; i++) checkpointer.noteWrite(now + i);
+        now += 1000;
+      }
+      expect(checkpointer.started).toBe(false);
+      expect(conn.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      // START_COMMITS_PER_SECOND commits within one second start it.
+      for (let i = 0; i < START_COMMITS_PER_SECOND; i++) checkpointer.noteWrite(now + i * 10);
+      expect(checkpointer.started).toBe(true);
+      expect(conn.pragma('wal_autocheckpoint', { simple: true })).toBe(
+        FALLBACK_AUTOCHECKPOINT_PAGES,
+      );
     } finally {
       await handle.destroy();
     }

@@ -8,9 +8,11 @@
 // waits for, or blocks, readers and writers) every intervalMs, and the request connection's
 // automatic checkpoint is raised to a safety net far above what the worker lets build up.
 //
-// The thread costs about 15 MB, so it starts on demand (OnDemandCheckpointer.demand), from the
-// write paths that see sustained load (infra/db/write-batch.ts); until then SQLite checkpoints
-// as it always does.
+// The thread costs about 15 MB, so it starts only once writes are sustained: the write paths that
+// see load (infra/db/write-batch.ts) call OnDemandCheckpointer.noteWrite() before each commit,
+// which starts it once START_COMMITS_PER_SECOND commits come within a second. Until then (a server
+// that has only seeded its demo data, a CLI command, a quiet site) SQLite checkpoints as it
+// always does.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
@@ -25,6 +27,14 @@ export const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
  * batched writes held back, after which the next write starts the WAL from the beginning.
  */
 export const BARRIER_PAGES = 2_000;
+
+/**
+ * noteWrite() starts the thread once this many commits come within one second. Below that rate
+ * SQLite's own checkpoint (at 1,000 pages) runs at most every few seconds and costs little; at
+ * this rate and above it would land inside requests again and again. (The WAL file's size is no
+ * guide: it never shrinks, so a start-up that seeded a database leaves it long.)
+ */
+export const START_COMMITS_PER_SECOND = 50;
 
 export interface CheckpointReport {
   /** Pages in the WAL when the checkpoint ran, and how many of them it copied back. */
@@ -136,10 +146,15 @@ export class SqliteCheckpointer {
   }
 }
 
-/** Starts the checkpoint thread the first time demand() is called; stop() ends it. */
+/**
+ * Starts the checkpoint thread the first time demand() is called, or once noteWrite() is called
+ * START_COMMITS_PER_SECOND times within a second; stop() ends it.
+ */
 export class OnDemandCheckpointer {
   private running: SqliteCheckpointer | undefined;
   private closed = false;
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private commitsInWindow = 0;
   /** Pages in the WAL at the thread's last checkpoint. */
   private walPages = 0;
   private lastBarrier = 0;
@@ -177,9 +192,20 @@ export class OnDemandCheckpointer {
     return this.running !== undefined;
   }
 
+  /** Start the thread now. */
   demand(): void {
     if (this.running || this.closed) return;
     this.running = SqliteCheckpointer.start(this.conn, this.file, this.options);
+  }
+
+  /** For a writer about to commit: starts the thread once commits are frequent. */
+  noteWrite(now = Date.now()): void {
+    if (this.running || this.closed) return;
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.commitsInWindow = 0;
+    }
+    if (++this.commitsInWindow >= START_COMMITS_PER_SECOND) this.demand();
   }
 
   /** Run a checkpoint on the thread now, if it has started. */
