@@ -3,10 +3,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../../config/env.ts';
 import type { Database } from './schema.ts';
+import { pgDriver } from './pg-driver.ts';
 import { OnDemandCheckpointer } from './sqlite-checkpointer.ts';
 
 export type Dialect = DatabaseConfig['dialect'];
@@ -43,7 +44,7 @@ const pgTypes = {
       case PG_OIDS.timestamp:
         return (v: string) => new Date(v + 'Z').toISOString();
       default:
-        return pg.types.getTypeParser(oid, format);
+        return pgDriver().types.getTypeParser(oid, format);
     }
   },
 };
@@ -99,7 +100,7 @@ export function createDatabase(config: DatabaseConfig, logger?: Logger): Databas
       },
     };
   }
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: config.url,
     max: config.poolMax,
     types: pgTypes,

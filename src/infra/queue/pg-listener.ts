@@ -4,7 +4,8 @@
 // the fallback, so a lost notification only costs latency.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from '../db/pg-driver.ts';
 import type { Logger } from 'pino';
 
 export const JOBS_CHANNEL = 'skillbridge_jobs';
@@ -50,7 +51,10 @@ export class PgJobListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5000 });
+    const client = new (pgDriver().Client)({
+      connectionString: this.url,
+      connectionTimeoutMillis: 5000,
+    });
     client.on('notification', (message) => {
       if (message.channel !== JOBS_CHANNEL || !message.payload) return;
       const n = decodeNotification(message.payload);
