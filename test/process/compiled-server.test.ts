@@ -1,8 +1,7 @@
 // What `npm start` runs: the server compiled into one file by scripts/build-server.mjs. The bundle
 // must find config/ (llm.yaml, prompts, demo data) and the migrations as the TypeScript does, on
 // both databases: a fresh start seeds the demo accounts, graph and questions and serves them.
-import { rmSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +44,22 @@ beforeAll(async () => {
 
 afterAll(() => {
   rmSync(OUT_DIR, { recursive: true, force: true });
+});
+
+describe('the compiled bundle', () => {
+  it('loads the S3 SDK and the PostgreSQL driver only when they are used', async () => {
+    const main = readFileSync(BUNDLE, 'utf8');
+    // The packages main.mjs imports statically, i.e. loads at start-up.
+    const imported = [...main.matchAll(/^import\s[^;]*?from\s+"([^"]+)"/gms)].map((m) => m[1]);
+    expect(imported).toContain('fastify');
+    expect(imported.filter((p) => p!.startsWith('@aws-sdk/') || p === 'pg')).toEqual([]);
+    // The S3 store is a chunk of its own, loaded with STORAGE=s3.
+    const chunks = readdirSync(path.join(OUT_DIR, 'chunks'));
+    const s3 = chunks.find((f) => f.startsWith('s3-blob-store-') && f.endsWith('.mjs'));
+    expect(s3).toBeDefined();
+    const mod = (await import(path.join(OUT_DIR, 'chunks', s3!))) as Record<string, unknown>;
+    expect(typeof mod.S3BlobStore).toBe('function');
+  });
 });
 
 describe.each(testDialects())('the compiled server on %s', (dialect) => {
