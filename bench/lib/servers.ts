@@ -2,6 +2,7 @@
 // a throw-away PostgreSQL database. Every server is a child process on 127.0.0.1.
 import { pgUrlFor, uniqueDbName, withPgAdmin } from '../../test/helpers/pg-admin.ts';
 import { startServer, type ServerProcess } from '../../test/helpers/server-process.ts';
+import { SERVER_NODE_FLAGS } from '../../scripts/node-flags.mjs';
 import { codeUnderTest } from './code.ts';
 import { tempDir } from './tmp.ts';
 
@@ -60,7 +61,13 @@ export async function startApp(options: {
         ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
         ...options.env,
       },
-      command: [process.execPath, ...(options.nodeArgs ?? []), ...loader, entry],
+      command: [
+        process.execPath,
+        ...SERVER_NODE_FLAGS,
+        ...(options.nodeArgs ?? []),
+        ...loader,
+        entry,
+      ],
       timeoutMs: 60_000,
     });
   } catch (err) {
