@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+import { hash, randomBytes, randomFillSync } from 'node:crypto';
 
 const idBytes = Buffer.alloc(16);
 // Random bits drawn from the CSPRNG 4 KiB at a time (one call per ~400 ids, as randomUUID does).
@@ -35,5 +35,6 @@ export function newToken(): string {
 
 /** Tokens are stored hashed, so a leaked database row cannot be replayed as a cookie. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // One-shot crypto.hash (Node ≥ 20.12): half the cost of a Hash object per request.
+  return hash('sha256', token, 'hex');
 }
