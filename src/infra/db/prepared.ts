@@ -1,0 +1,68 @@
+// A Kysely query of a fixed shape, built and compiled once and then run with each call's values.
+//
+// Building a query with Kysely (an immutable tree of operation nodes, then compiling it to SQL)
+// costs more than running a primary-key look-up or a single-row insert on SQLite. For the few
+// statements on a hot path (a practice answer runs about ten), the query is built once with a
+// placeholder for each argument; each call then swaps in the arguments' values at the positions
+// where the placeholders ended up, and runs the same SQL text (so SQLite reuses its prepared
+// statement, see database.ts). The SQL is compiled on first use, so a PreparedQuery belongs to
+// one database: keep it on the service instance that owns the database handle.
+//
+// The shape must not depend on the arguments: build() may only pass them as values (in
+// where/values/set/limit), never choose columns, operators or clauses from them.
+import type { CompiledQuery, Compilable, Kysely, QueryResult } from 'kysely';
+import type { Database } from './schema.ts';
+
+type Executor = Kysely<Database>;
+
+const PLACEHOLDER_PREFIX = '\u0000sb-prepared-arg:';
+
+interface Compiled {
+  query: CompiledQuery;
+  /** For each SQL parameter: the argument's name, or a constant of the built query. */
+  slots: Array<{ arg: string } | { value: unknown }>;
+}
+
+export class PreparedQuery<Args extends Record<string, unknown>, Row> {
+  private compiled: Compiled | undefined;
+
+  constructor(
+    private readonly argNames: readonly (keyof Args & string)[],
+    private readonly build: (db: Executor, args: Args) => Compilable<Row>,
+  ) {}
+
+  private compile(db: Executor): Compiled {
+    if (this.compiled) return this.compiled;
+    const placeholders = Object.fromEntries(
+      this.argNames.map((name) => [name, `${PLACEHOLDER_PREFIX}${name}`]),
+    ) as unknown as Args;
+    const query = this.build(db, placeholders).compile();
+    const slots = query.parameters.map((value) =>
+      typeof value === 'string' && value.startsWith(PLACEHOLDER_PREFIX)
+        ? { arg: value.slice(PLACEHOLDER_PREFIX.length) }
+        : { value },
+    );
+    const used = new Set(slots.flatMap((s) => ('arg' in s ? [s.arg] : [])));
+    const unused = this.argNames.filter((name) => !used.has(name));
+    if (unused.length > 0) {
+      throw new Error(`Prepared query does not use its argument(s) ${unused.join(', ')}`);
+    }
+    this.compiled = { query, slots };
+    return this.compiled;
+  }
+
+  /** Run on db (a Kysely instance or a transaction) with these values. */
+  execute(db: Executor, args: Args): Promise<QueryResult<Row>> {
+    const { query, slots } = this.compile(db);
+    const parameters = slots.map((s) => ('arg' in s ? args[s.arg] : s.value));
+    return db.executeQuery<Row>({ ...query, parameters } as CompiledQuery<Row>);
+  }
+
+  async rows(db: Executor, args: Args): Promise<Row[]> {
+    return (await this.execute(db, args)).rows;
+  }
+
+  async first(db: Executor, args: Args): Promise<Row | undefined> {
+    return (await this.execute(db, args)).rows[0];
+  }
+}
