@@ -10,6 +10,7 @@
 // transaction at a time.
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../../infra/db/database.ts';
+import { PreparedQuery } from '../../infra/db/prepared.ts';
 import type { Database } from '../../infra/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { NotFoundError } from '../../platform/errors.ts';
@@ -315,6 +316,88 @@ export class MasteryService {
     return out;
   }
 
+  /** The statements of applyAnswer, built once (infra/db/prepared.ts). */
+  private readonly sql = {
+    lockState: new PreparedQuery(
+      ['userId', 'skillId', 'prior', 'at'],
+      (db, a: { userId: string; skillId: string; prior: number; at: string }) =>
+        db
+          .insertInto('mastery_states')
+          .values({
+            user_id: a.userId,
+            skill_id: a.skillId,
+            p_known: a.prior,
+            attempts: 0,
+            source: 'practice',
+            updated_at: a.at,
+            last_answered_at: null,
+          })
+          .onConflict((oc) =>
+            oc
+              .columns(['user_id', 'skill_id'])
+              .doUpdateSet((eb) => ({ p_known: eb.ref('mastery_states.p_known') })),
+          )
+          .returning(['p_known', 'attempts']),
+    ),
+    updateState: new PreparedQuery(
+      ['userId', 'skillId', 'pKnown', 'attempts', 'at'],
+      (db, a: { userId: string; skillId: string; pKnown: number; attempts: number; at: string }) =>
+        db
+          .updateTable('mastery_states')
+          .set({
+            p_known: a.pKnown,
+            attempts: a.attempts,
+            source: 'practice',
+            updated_at: a.at,
+            last_answered_at: a.at,
+          })
+          .where('user_id', '=', a.userId)
+          .where('skill_id', '=', a.skillId),
+    ),
+    insertEvidence: new PreparedQuery(
+      [
+        'id',
+        'userId',
+        'skillId',
+        'kind',
+        'responseId',
+        'correct',
+        'pCorrect',
+        'pBefore',
+        'pAfter',
+        'at',
+      ],
+      (
+        db,
+        a: {
+          id: string;
+          userId: string;
+          skillId: string;
+          kind: 'practice' | 'review';
+          responseId: string;
+          correct: number;
+          pCorrect: number;
+          pBefore: number;
+          pAfter: number;
+          at: string;
+        },
+      ) =>
+        db.insertInto('mastery_evidence').values({
+          id: a.id,
+          user_id: a.userId,
+          skill_id: a.skillId,
+          kind: a.kind,
+          response_id: a.responseId,
+          placement_id: null,
+          correct: a.correct,
+          p_correct: a.pCorrect,
+          p_before: a.pBefore,
+          p_after: a.pAfter,
+          created_at: a.at,
+        }),
+    ),
+  };
+
   /**
    * Apply one counted answer to each skill, inside the caller's transaction: lock (or create) the
    * learner's row, run the BKT update with the skill's parameters, write the state and the
@@ -339,58 +422,38 @@ export class MasteryService {
       const p = params.get(skillId)!;
       // Create the row at the prior if missing, or touch it: either way it is locked until
       // commit on PostgreSQL (an upsert takes the row lock) and its current values come back.
-      const row = await trx
-        .insertInto('mastery_states')
-        .values({
-          user_id: input.userId,
-          skill_id: skillId,
-          p_known: p.prior,
-          attempts: 0,
-          source: 'practice',
-          updated_at: input.at,
-          last_answered_at: null,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'skill_id'])
-            .doUpdateSet((eb) => ({ p_known: eb.ref('mastery_states.p_known') })),
-        )
-        .returning(['p_known', 'attempts'])
-        .executeTakeFirstOrThrow();
+      const row = await this.sql.lockState.first(trx, {
+        userId: input.userId,
+        skillId,
+        prior: p.prior,
+        at: input.at,
+      });
+      if (!row) throw new Error('The mastery state upsert returned no row');
       const { state, evidence } = applyAnswer(
         { pKnown: Number(row.p_known), attempts: Number(row.attempts) },
         input.correct,
         p,
         this.threshold,
       );
-      await trx
-        .updateTable('mastery_states')
-        .set({
-          p_known: state.pKnown,
-          attempts: state.attempts,
-          source: 'practice',
-          updated_at: input.at,
-          last_answered_at: input.at,
-        })
-        .where('user_id', '=', input.userId)
-        .where('skill_id', '=', skillId)
-        .execute();
-      await trx
-        .insertInto('mastery_evidence')
-        .values({
-          id: newId(),
-          user_id: input.userId,
-          skill_id: skillId,
-          kind: input.kind,
-          response_id: input.responseId,
-          placement_id: null,
-          correct: input.correct ? 1 : 0,
-          p_correct: evidence.pCorrect,
-          p_before: evidence.pKnownBefore,
-          p_after: evidence.pKnownAfter,
-          created_at: input.at,
-        })
-        .execute();
+      await this.sql.updateState.execute(trx, {
+        userId: input.userId,
+        skillId,
+        pKnown: state.pKnown,
+        attempts: state.attempts,
+        at: input.at,
+      });
+      await this.sql.insertEvidence.execute(trx, {
+        id: newId(),
+        userId: input.userId,
+        skillId,
+        kind: input.kind,
+        responseId: input.responseId,
+        correct: input.correct ? 1 : 0,
+        pCorrect: evidence.pCorrect,
+        pBefore: evidence.pKnownBefore,
+        pAfter: evidence.pKnownAfter,
+        at: input.at,
+      });
       changes.push({
         skillId,
         before: evidence.pKnownBefore,

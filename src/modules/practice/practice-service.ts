@@ -9,6 +9,7 @@
 // test of memory. Retries also leave the review card alone.
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../infra/db/database.ts';
+import { PreparedQuery } from '../../infra/db/prepared.ts';
 import type { Transact } from '../../infra/db/write-batch.ts';
 import type { Database, Role } from '../../infra/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -16,6 +17,7 @@ import { NotFoundError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { plainText, renderInlineRichText, renderRichText } from '../../platform/markdown.ts';
 import type { MasteryService, SkillChange } from '../mastery/mastery-service.ts';
+import type { StoredCard } from '../mastery/review-scheduler.ts';
 import { correctAnswerText, gradeResponse, type LearnerResponse } from '../questions/grading.ts';
 import {
   parseStoredAnswers,
@@ -95,28 +97,159 @@ export class PracticeService {
   }
 
   private async publishedQuestion(questionId: string) {
-    const row = await this.db
-      .selectFrom('questions')
-      .selectAll()
-      .where('id', '=', questionId)
-      .where('status', '=', 'published')
-      .where('archived_at', 'is', null)
-      .executeTakeFirst();
+    const row = await this.sql.publishedQuestion.first(this.db, { questionId });
     if (!row) throw new NotFoundError('There is no such question to practise.');
     return row;
   }
 
   private async skillsOf(questionId: string, db: Db = this.db) {
-    return db
-      .selectFrom('question_tags as t')
-      .innerJoin('graph_nodes as n', 'n.id', 't.node_id')
-      .select(['n.id', 'n.name'])
-      .where('t.question_id', '=', questionId)
-      .where('t.status', '=', 'accepted')
-      .where('n.kind', '=', 'skill')
-      .orderBy('n.id')
-      .execute();
+    return this.sql.skillsOf.rows(db, { questionId });
   }
+
+  /** The statements of an answer, built once (infra/db/prepared.ts). */
+  private readonly sql = {
+    publishedQuestion: new PreparedQuery(['questionId'], (db, a: { questionId: string }) =>
+      db
+        .selectFrom('questions')
+        .selectAll()
+        .where('id', '=', a.questionId)
+        .where('status', '=', 'published')
+        .where('archived_at', 'is', null),
+    ),
+    skillsOf: new PreparedQuery(['questionId'], (db, a: { questionId: string }) =>
+      db
+        .selectFrom('question_tags as t')
+        .innerJoin('graph_nodes as n', 'n.id', 't.node_id')
+        .select(['n.id', 'n.name'])
+        .where('t.question_id', '=', a.questionId)
+        .where('t.status', '=', 'accepted')
+        .where('n.kind', '=', 'skill')
+        .orderBy('n.id'),
+    ),
+    lockCard: new PreparedQuery(
+      ['userId', 'questionId', 'at'],
+      (db, a: { userId: string; questionId: string; at: string }) =>
+        db
+          .insertInto('review_cards')
+          .values({
+            user_id: a.userId,
+            question_id: a.questionId,
+            due: a.at,
+            stability: 0,
+            difficulty: 0,
+            scheduled_days: 0,
+            learning_steps: 0,
+            reps: 0,
+            lapses: 0,
+            state: 0,
+            last_review: null,
+            updated_at: a.at,
+          })
+          .onConflict((oc) =>
+            oc
+              .columns(['user_id', 'question_id'])
+              .doUpdateSet((eb) => ({ reps: eb.ref('review_cards.reps') })),
+          )
+          .returning([
+            'due',
+            'stability',
+            'difficulty',
+            'scheduled_days',
+            'learning_steps',
+            'reps',
+            'lapses',
+            'state',
+            'last_review',
+          ]),
+    ),
+    anyResponse: new PreparedQuery(
+      ['userId', 'questionId'],
+      (db, a: { userId: string; questionId: string }) =>
+        db
+          .selectFrom('question_responses')
+          .select('id')
+          .where('user_id', '=', a.userId)
+          .where('question_id', '=', a.questionId)
+          .limit(1),
+    ),
+    insertResponse: new PreparedQuery(
+      [
+        'id',
+        'userId',
+        'questionId',
+        'response',
+        'score',
+        'correct',
+        'counted',
+        'kind',
+        'pathId',
+        'moduleId',
+        'at',
+      ],
+      (
+        db,
+        a: {
+          id: string;
+          userId: string;
+          questionId: string;
+          response: string;
+          score: number;
+          correct: number;
+          counted: number;
+          kind: 'practice' | 'review';
+          pathId: string | null;
+          moduleId: string | null;
+          at: string;
+        },
+      ) =>
+        db.insertInto('question_responses').values({
+          id: a.id,
+          user_id: a.userId,
+          question_id: a.questionId,
+          response: a.response,
+          score: a.score,
+          correct: a.correct,
+          counted: a.counted,
+          kind: a.kind,
+          path_id: a.pathId,
+          module_id: a.moduleId,
+          created_at: a.at,
+        }),
+    ),
+    updateCard: new PreparedQuery(
+      [
+        'userId',
+        'questionId',
+        'at',
+        'due',
+        'stability',
+        'difficulty',
+        'scheduled_days',
+        'learning_steps',
+        'reps',
+        'lapses',
+        'state',
+        'last_review',
+      ],
+      (db, a: { userId: string; questionId: string; at: string } & StoredCard) =>
+        db
+          .updateTable('review_cards')
+          .set({
+            due: a.due,
+            stability: a.stability,
+            difficulty: a.difficulty,
+            scheduled_days: a.scheduled_days,
+            learning_steps: a.learning_steps,
+            reps: a.reps,
+            lapses: a.lapses,
+            state: a.state,
+            last_review: a.last_review,
+            updated_at: a.at,
+          })
+          .where('user_id', '=', a.userId)
+          .where('question_id', '=', a.questionId),
+    ),
+  };
 
   /**
    * A question's parsed answers and rendered feedback, reused while the row is unchanged
@@ -171,68 +304,33 @@ export class PracticeService {
       // The review card is the learner's lock on this question: it is created (empty) if
       // missing or touched, which locks it until commit, and read back in the same statement, so a second answer at the same moment (a double click)
       // waits for this one and then sees it as an earlier answer: a retry, not counted twice.
-      const locked = await trx
-        .insertInto('review_cards')
-        .values({
-          user_id: actor.id,
-          question_id: row.id,
-          due: at,
-          stability: 0,
-          difficulty: 0,
-          scheduled_days: 0,
-          learning_steps: 0,
-          reps: 0,
-          lapses: 0,
-          state: 0,
-          last_review: null,
-          updated_at: at,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'question_id'])
-            .doUpdateSet((eb) => ({ reps: eb.ref('review_cards.reps') })),
-        )
-        .returning([
-          'due',
-          'stability',
-          'difficulty',
-          'scheduled_days',
-          'learning_steps',
-          'reps',
-          'lapses',
-          'state',
-          'last_review',
-        ])
-        .executeTakeFirstOrThrow();
+      const locked = await this.sql.lockCard.first(trx, {
+        userId: actor.id,
+        questionId: row.id,
+        at,
+      });
+      if (!locked) throw new Error('The review card upsert returned no row');
       const card = Number(locked.reps) > 0 ? locked : undefined;
       const answeredBefore =
         card !== undefined ||
-        (await trx
-          .selectFrom('question_responses')
-          .select('id')
-          .where('user_id', '=', actor.id)
-          .where('question_id', '=', row.id)
-          .limit(1)
-          .executeTakeFirst()) !== undefined;
+        (await this.sql.anyResponse.first(trx, { userId: actor.id, questionId: row.id })) !==
+          undefined;
       const due = card !== undefined && new Date(card.due).getTime() <= now.getTime();
       const counted = !answeredBefore || due;
       const kind: 'practice' | 'review' = due ? 'review' : 'practice';
-      await trx
-        .insertInto('question_responses')
-        .values({
-          id: responseId,
-          user_id: actor.id,
-          question_id: row.id,
-          response: JSON.stringify(input.response),
-          score: grade.score,
-          correct: grade.correct ? 1 : 0,
-          counted: counted ? 1 : 0,
-          kind,
-          path_id: input.context?.pathId ?? null,
-          module_id: input.context?.moduleId ?? null,
-          created_at: at,
-        })
-        .execute();
+      await this.sql.insertResponse.execute(trx, {
+        id: responseId,
+        userId: actor.id,
+        questionId: row.id,
+        response: JSON.stringify(input.response),
+        score: grade.score,
+        correct: grade.correct ? 1 : 0,
+        counted: counted ? 1 : 0,
+        kind,
+        pathId: input.context?.pathId ?? null,
+        moduleId: input.context?.moduleId ?? null,
+        at,
+      });
       let changes: SkillChange[] = [];
       let dueAt = card?.due ?? at;
       if (counted) {
@@ -249,23 +347,23 @@ export class PracticeService {
           : null;
         const next = this.mastery.scheduler.review(stored, grade.score, now);
         dueAt = next.due;
-        await trx
-          .updateTable('review_cards')
-          .set({ ...next, updated_at: at })
-          .where('user_id', '=', actor.id)
-          .where('question_id', '=', row.id)
-          .execute();
+        await this.sql.updateCard.execute(trx, {
+          ...next,
+          userId: actor.id,
+          questionId: row.id,
+          at,
+        });
       } else if (card === undefined) {
         // Answered before but never scheduled (history from before reviews existed): schedule
         // from this answer rather than leave an empty card due now.
         const next = this.mastery.scheduler.review(null, grade.score, now);
         dueAt = next.due;
-        await trx
-          .updateTable('review_cards')
-          .set({ ...next, updated_at: at })
-          .where('user_id', '=', actor.id)
-          .where('question_id', '=', row.id)
-          .execute();
+        await this.sql.updateCard.execute(trx, {
+          ...next,
+          userId: actor.id,
+          questionId: row.id,
+          at,
+        });
       }
       return { counted, kind, changes, dueAt };
     });
