@@ -74,6 +74,19 @@ interface ParsedQuestion {
   correctAnswerHtml: string | null;
 }
 
+/** A review card's scheduling columns (StoredCard). */
+const CARD_COLUMNS = [
+  'due',
+  'stability',
+  'difficulty',
+  'scheduled_days',
+  'learning_steps',
+  'reps',
+  'lapses',
+  'state',
+  'last_review',
+] as const satisfies readonly (keyof StoredCard)[];
+
 export class PracticeService {
   private readonly db: Db;
   private readonly dialect: Dialect;
@@ -150,17 +163,7 @@ export class PracticeService {
               .columns(['user_id', 'question_id'])
               .doUpdateSet((eb) => ({ reps: eb.ref('review_cards.reps') })),
           )
-          .returning([
-            'due',
-            'stability',
-            'difficulty',
-            'scheduled_days',
-            'learning_steps',
-            'reps',
-            'lapses',
-            'state',
-            'last_review',
-          ]),
+          .returning(CARD_COLUMNS),
     ),
     anyResponse: new PreparedQuery(
       ['userId', 'questionId'],
@@ -217,20 +220,7 @@ export class PracticeService {
         }),
     ),
     updateCard: new PreparedQuery(
-      [
-        'userId',
-        'questionId',
-        'at',
-        'due',
-        'stability',
-        'difficulty',
-        'scheduled_days',
-        'learning_steps',
-        'reps',
-        'lapses',
-        'state',
-        'last_review',
-      ],
+      ['userId', 'questionId', 'at', ...CARD_COLUMNS],
       (db, a: { userId: string; questionId: string; at: string } & StoredCard) =>
         db
           .updateTable('review_cards')
