@@ -42,6 +42,8 @@ describe.skipIf(!chromiumAvailable)('placement test', () => {
       .getByRole('link', { name: 'Placement test' })
       .click();
     await atPath(page, '/placement');
+    // The promise on the start card is the configured maximum.
+    await visible(page.getByText(`Up to ${MAX_ITEMS} questions, one at a time`));
     await screenshot(page, 'placement-intro');
     await page.getByRole('button', { name: 'Start the placement test' }).click();
     await visible(page.getByText(`Question 1 · at most ${MAX_ITEMS}`));

@@ -218,8 +218,13 @@ describe.each(testDialects())('placement test, %s', (dialect) => {
     });
     expect(late.statusCode).toBe(409);
     expect(late.body).toMatch(/finished/);
-    const latest = (await client.get('/api/placement/latest')).json() as { placement: View };
+    const latest = (await client.get('/api/placement/latest')).json() as {
+      placement: View;
+      maxItems: number;
+    };
     expect(latest.placement.id).toBe(view.id);
+    // What the start page promises: the configured maximum, not a fixed number.
+    expect(latest.maxItems).toBe(MAX_ITEMS);
     const next = await start(client, 201);
     expect(next.id).not.toBe(view.id);
   });

@@ -104,11 +104,17 @@ export function placementRoutes(deps: { placement: PlacementService }) {
         config: { access: 'user' },
         schema: {
           tags: ['placement'],
-          summary: "The learner's latest placement test (in progress or finished), or null",
-          response: { 200: z.object({ placement: placementView.nullable() }) },
+          summary:
+            "The learner's latest placement test (in progress or finished), or null, and the most questions a new test asks",
+          response: {
+            200: z.object({ placement: placementView.nullable(), maxItems: z.number() }),
+          },
         },
       },
-      async (request) => ({ placement: await placement.latest(currentUser(request).id) }),
+      async (request) => ({
+        placement: await placement.latest(currentUser(request).id),
+        maxItems: placement.maxItems,
+      }),
     );
     r.get(
       '/api/placement/:id',

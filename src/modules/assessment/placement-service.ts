@@ -398,6 +398,11 @@ export class PlacementService {
   }
 
   /** The latest test of the learner (in progress or finished), for the dashboard. */
+  /** The most questions a test started now asks (PLACEMENT_MAX_ITEMS). */
+  get maxItems(): number {
+    return this.config.maxItems;
+  }
+
   async latest(userId: string) {
     const row = await this.db
       .selectFrom('placement_tests')

@@ -67,7 +67,9 @@ export function useLatestPlacement() {
   return useQuery({
     queryKey: keys.latest,
     queryFn: ({ signal }) =>
-      apiRequest<{ placement: Placement | null }>('/api/placement/latest', { signal }),
+      apiRequest<{ placement: Placement | null; maxItems: number }>('/api/placement/latest', {
+        signal,
+      }),
   });
 }
 

@@ -138,7 +138,8 @@ export function PlacementPage() {
             </Title>
             <List size="sm" spacing={4}>
               <List.Item>
-                Up to 30 questions, one at a time; most people finish in 10–20 minutes.
+                Up to {latest.data.maxItems} questions, one at a time; the test stops as soon as it
+                has placed you.
               </List.Item>
               <List.Item>
                 No marks are shown during the test: just answer as well as you can.
