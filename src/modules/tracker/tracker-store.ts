@@ -14,6 +14,17 @@ import { WEAK_BELOW } from './tracker-analytics.ts';
 
 type Db = Kysely<Database>;
 
+/** A result row as the dashboard reads it (tracker_results joined with tracker_papers). */
+const RESULT_COLUMNS = [
+  'tracker_results.id',
+  'tracker_results.paper_id',
+  'tracker_papers.title as paper_title',
+  'tracker_results.taken_on',
+  'tracker_results.score',
+  'tracker_results.max_score',
+  'tracker_results.created_at',
+] as const;
+
 export class TrackerStore {
   constructor(
     private readonly db: Db,
@@ -205,32 +216,19 @@ export class TrackerStore {
 
   /** The payload is sent once (the update takes the inserted row's values). */
   async saveCache(learnerId: string, version: number, payload: string, now: string) {
-    await this.db
-      .insertInto('tracker_dashboard_cache')
-      .values({ learner_id: learnerId, version, payload, computed_at: now })
-      .onConflict((oc) =>
-        oc.column('learner_id').doUpdateSet((eb) => ({
-          version: eb.ref('excluded.version'),
-          payload: eb.ref('excluded.payload'),
-          computed_at: eb.ref('excluded.computed_at'),
-        })),
-      )
-      .execute();
+    await this.saveCaches([{ learner_id: learnerId, version, payload }], now);
+  }
+
+  /** Results with their paper's title: the dashboard's rows (one learner, or many below). */
+  private resultsWithTitles() {
+    return this.db
+      .selectFrom('tracker_results')
+      .innerJoin('tracker_papers', 'tracker_papers.id', 'tracker_results.paper_id');
   }
 
   async dashboardResults(learnerId: string) {
-    return this.db
-      .selectFrom('tracker_results')
-      .innerJoin('tracker_papers', 'tracker_papers.id', 'tracker_results.paper_id')
-      .select([
-        'tracker_results.id',
-        'tracker_results.paper_id',
-        'tracker_papers.title as paper_title',
-        'tracker_results.taken_on',
-        'tracker_results.score',
-        'tracker_results.max_score',
-        'tracker_results.created_at',
-      ])
+    return this.resultsWithTitles()
+      .select(RESULT_COLUMNS)
       .where('tracker_results.learner_id', '=', learnerId)
       .execute();
   }
@@ -290,19 +288,8 @@ export class TrackerStore {
 
   async resultsOfLearners(learnerIds: readonly string[]) {
     if (learnerIds.length === 0) return [];
-    return this.db
-      .selectFrom('tracker_results')
-      .innerJoin('tracker_papers', 'tracker_papers.id', 'tracker_results.paper_id')
-      .select([
-        'tracker_results.learner_id',
-        'tracker_results.id',
-        'tracker_results.paper_id',
-        'tracker_papers.title as paper_title',
-        'tracker_results.taken_on',
-        'tracker_results.score',
-        'tracker_results.max_score',
-        'tracker_results.created_at',
-      ])
+    return this.resultsWithTitles()
+      .select(['tracker_results.learner_id', ...RESULT_COLUMNS])
       .where('tracker_results.learner_id', 'in', learnerIds)
       .execute();
   }
