@@ -2,19 +2,10 @@
 // guards around admin pages.
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  atPath,
-  chromiumAvailable,
-  field,
-  launchChromium,
-  watchPageProblems,
-  logIn,
-  logOut,
-  screenshot,
-  visible,
-} from './browser.ts';
-import { DEMO_PASSWORD, startServer, type ServerProcess } from './server-process.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { atPath, chromiumAvailable, field, logIn, logOut, screenshot, visible } from './browser.ts';
+import { useBrowserSuite } from './browser-suite.ts';
+import { DEMO_PASSWORD, type ServerProcess } from './server-process.ts';
 
 const ADMIN = 'admin@example.com';
 const LEARNER = 'learner@example.com';
@@ -28,34 +19,13 @@ const userRow = (page: Page, email: string) =>
     .filter({ has: page.getByText(email, { exact: true }) });
 
 describe.skipIf(!chromiumAvailable)('admin: user management', () => {
+  const suite = useBrowserSuite({ viewport: { width: 1280, height: 800 } });
   let server: ServerProcess;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let problems: string[];
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 800 },
-    });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(problems).toEqual([]);
+  beforeEach(() => {
+    ({ server, browser, context, page } = suite);
   });
 
   async function createUser(email: string, name: string, role: string, password: string) {

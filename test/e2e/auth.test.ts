@@ -1,49 +1,17 @@
 // Sign-up, log-in and log-out journeys in Chromium against the real server.
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  atPath,
-  chromiumAvailable,
-  field,
-  launchChromium,
-  watchPageProblems,
-  logIn,
-  logOut,
-  screenshot,
-  visible,
-} from './browser.ts';
-import { DEMO_PASSWORD, startServer, type ServerProcess } from './server-process.ts';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { atPath, chromiumAvailable, field, logIn, logOut, screenshot, visible } from './browser.ts';
+import { useBrowserSuite } from './browser-suite.ts';
+import { DEMO_PASSWORD, type ServerProcess } from './server-process.ts';
 
 describe.skipIf(!chromiumAvailable)('accounts: sign-up and log-in', () => {
+  const suite = useBrowserSuite({ viewport: { width: 1280, height: 800 } });
   let server: ServerProcess;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let problems: string[];
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 800 },
-    });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(problems).toEqual([]);
+  beforeEach(() => {
+    ({ server, page } = suite);
   });
 
   it('signs up a new learner, logs out and logs back in to the dashboard', async () => {

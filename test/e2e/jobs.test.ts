@@ -1,18 +1,11 @@
 // The Jobs page in Chromium against the real server (API and worker in one process): an admin
 // starts a worker check and watches its progress arrive live until it completes, cancels another,
 // and still sees progress when live events are refused (polling); a learner sees only their own.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  atPath,
-  chromiumAvailable,
-  launchChromium,
-  logIn,
-  screenshot,
-  visible,
-  watchPageProblems,
-} from './browser.ts';
-import { DEMO_PASSWORD, startServer, type ServerProcess } from './server-process.ts';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { atPath, chromiumAvailable, logIn, screenshot, visible } from './browser.ts';
+import { useBrowserSuite } from './browser-suite.ts';
+import { DEMO_PASSWORD } from './server-process.ts';
 
 const ADMIN = 'admin@example.com';
 const LEARNER = 'learner@example.com';
@@ -32,34 +25,10 @@ async function stateOf(page: Page, row = 0): Promise<string> {
 }
 
 describe.skipIf(!chromiumAvailable)('jobs page', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  let context: BrowserContext;
+  const suite = useBrowserSuite({ viewport: { width: 1280, height: 800 } });
   let page: Page;
-  let problems: string[];
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 800 },
-    });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(problems).toEqual([]);
+  beforeEach(() => {
+    ({ page } = suite);
   });
 
   async function openJobsAs(email: string) {

@@ -3,18 +3,11 @@
 // opens the review queue, accepts one suggestion, bulk-accepts everything above a threshold,
 // rejects one, and then finds the accepted questions under their subtopic (/questions?concept=).
 // A learner cannot open the queue.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  atPath,
-  chromiumAvailable,
-  launchChromium,
-  logIn,
-  screenshot,
-  visible,
-  watchPageProblems,
-} from './browser.ts';
-import { DEMO_PASSWORD, startServer, type ServerProcess } from './server-process.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { atPath, chromiumAvailable, logIn, screenshot, visible } from './browser.ts';
+import { useBrowserSuite } from './browser-suite.ts';
+import { DEMO_PASSWORD } from './server-process.ts';
 
 const INSTRUCTOR = 'instructor@example.com';
 const LEARNER = 'learner@example.com';
@@ -38,34 +31,12 @@ const queue = (page: Page) => page.getByRole('table', { name: 'Suggested tags' }
 const queueRows = (page: Page) => queue(page).locator('tbody tr');
 
 describe.skipIf(!chromiumAvailable)('auto-tagging and the review queue', () => {
-  let server: ServerProcess;
-  let browser: Browser;
+  const suite = useBrowserSuite();
   let context: BrowserContext;
-  let page: Page;
   let problems: string[];
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(problems).toEqual([]);
+  let page: Page;
+  beforeEach(() => {
+    ({ context, problems, page } = suite);
   });
 
   it('imports GIFT, suggests tags, reviews them and finds the questions by subtopic', async () => {
