@@ -131,6 +131,29 @@ describe.skipIf(!chromiumAvailable)('spaced review', () => {
     const before = await due(page);
     expect(before).toMatchObject({ total: 0, items: [], nextDueAt: second.review.dueAt });
 
+    // 2b. The page follows the queue: with the ratio card due in 3 s (moved in the server's
+    // file as below), the table appears without a reload once that time has come.
+    {
+      const db = new Database(path.join(suite.server.dataDir, 'skillbridge.db'));
+      try {
+        db.pragma('busy_timeout = 10000');
+        const moved = db
+          .prepare(
+            'UPDATE review_cards SET due = ? WHERE question_id = ? AND user_id = (SELECT id FROM users WHERE email = ?)',
+          )
+          .run(new Date(Date.now() + 3_000).toISOString(), ratioId, LEARNER).changes;
+        expect(moved).toBe(1);
+      } finally {
+        db.close();
+      }
+    }
+    await page.reload();
+    await visible(page.getByRole('heading', { name: 'Nothing due for review' }));
+    await page
+      .getByRole('table', { name: 'Due for review' })
+      .waitFor({ state: 'visible', timeout: 20_000 });
+    await visible(page.getByText('1 question due, most overdue first.'));
+
     // 3. Time passes. The server runs on the real clock, so the test moves the two cards' due
     // dates into the past in the server's own SQLite file: this is the test's clock. WAL mode lets
     // a second connection write while the server runs; only `due` changes, nothing else.

@@ -4,6 +4,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiRequest } from '../client';
 import type { NodeSearchResult } from '../graph-types';
+import { untilNextDue } from '../next-due';
 import type {
   CohortMastery,
   DueReviews,
@@ -26,11 +27,19 @@ export function usePracticeQuestion(id: string) {
   });
 }
 
-export function useDueReviews(limit = 20) {
+/**
+ * The review queue. With `followNextDue` (pages that show the queue, not a session working
+ * through it) it is fetched again when the next review falls due, so a question answered
+ * wrong a minute ago shows up without a reload.
+ */
+export function useDueReviews(limit = 20, options: { followNextDue?: boolean } = {}) {
   return useQuery({
     queryKey: queryKeys.practice.due(limit),
     queryFn: ({ signal }) =>
       apiRequest<DueReviews>('/api/reviews/due', { signal, query: { limit } }),
+    refetchInterval: options.followNextDue
+      ? (query) => untilNextDue(query.state.data?.nextDueAt)
+      : false,
   });
 }
 

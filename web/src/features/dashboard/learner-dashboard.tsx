@@ -47,7 +47,7 @@ function DashCard({
 }
 
 function DueReviewsCard() {
-  const due = useDueReviews(5);
+  const due = useDueReviews(5, { followNextDue: true });
   return (
     <DashCard
       title="Due for review"

@@ -12,7 +12,7 @@ import { PageLoader } from '../../components/page-loader';
 export const REVIEW_SESSION_SIZE = 20;
 
 export function ReviewsPage() {
-  const due = useDueReviews(50);
+  const due = useDueReviews(50, { followNextDue: true });
   if (due.isPending) return <PageLoader label="Loading your reviews" />;
   if (due.isError) return <ErrorAlert error={due.error} onRetry={() => void due.refetch()} />;
   const { total, items, nextDueAt } = due.data;
