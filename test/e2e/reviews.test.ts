@@ -59,6 +59,18 @@ interface ReviewCardRow {
 
 describe.skipIf(!chromiumAvailable)('spaced review', () => {
   const suite = useBrowserSuite();
+  /** Runs fn on a second connection to the server's own SQLite file (the test's clock). */
+  function withServerDb<T>(fn: (db: Database.Database) => T): T {
+    const dbFile = path.join(suite.server.dataDir, 'skillbridge.db');
+    expect(existsSync(dbFile), dbFile).toBe(true);
+    const db = new Database(dbFile);
+    try {
+      db.pragma('busy_timeout = 10000');
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  }
 
   /** Picks the option by its label, checks the answer and returns what the server recorded. */
   async function answer(page: Page, option: string): Promise<AnswerResult> {
@@ -133,20 +145,14 @@ describe.skipIf(!chromiumAvailable)('spaced review', () => {
 
     // 2b. The page follows the queue: with the ratio card due in 3 s (moved in the server's
     // file as below), the table appears without a reload once that time has come.
-    {
-      const db = new Database(path.join(suite.server.dataDir, 'skillbridge.db'));
-      try {
-        db.pragma('busy_timeout = 10000');
-        const moved = db
-          .prepare(
-            'UPDATE review_cards SET due = ? WHERE question_id = ? AND user_id = (SELECT id FROM users WHERE email = ?)',
-          )
-          .run(new Date(Date.now() + 3_000).toISOString(), ratioId, LEARNER).changes;
-        expect(moved).toBe(1);
-      } finally {
-        db.close();
-      }
-    }
+    const moved = withServerDb((db) =>
+      db
+        .prepare(
+          'UPDATE review_cards SET due = ? WHERE question_id = ? AND user_id = (SELECT id FROM users WHERE email = ?)',
+        )
+        .run(new Date(Date.now() + 3_000).toISOString(), ratioId, LEARNER),
+    );
+    expect(moved.changes).toBe(1);
     await page.reload();
     await visible(page.getByRole('heading', { name: 'Nothing due for review' }));
     await page
@@ -157,14 +163,10 @@ describe.skipIf(!chromiumAvailable)('spaced review', () => {
     // 3. Time passes. The server runs on the real clock, so the test moves the two cards' due
     // dates into the past in the server's own SQLite file: this is the test's clock. WAL mode lets
     // a second connection write while the server runs; only `due` changes, nothing else.
-    const dbFile = path.join(suite.server.dataDir, 'skillbridge.db');
-    expect(existsSync(dbFile), dbFile).toBe(true);
-    const db = new Database(dbFile);
-    let cardsBefore: ReviewCardRow[];
-    let cardsAfter: ReviewCardRow[];
+    let cardsBefore: ReviewCardRow[] = [];
+    let cardsAfter: ReviewCardRow[] = [];
     const now = Date.now();
-    try {
-      db.pragma('busy_timeout = 10000');
+    withServerDb((db) => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const learner = db.prepare('SELECT id FROM users WHERE email = ?').get(LEARNER) as {
         id: string;
@@ -182,9 +184,7 @@ describe.skipIf(!chromiumAvailable)('spaced review', () => {
       ])();
       expect(moved).toEqual([1, 1]);
       cardsAfter = cards.all(learner.id) as ReviewCardRow[];
-    } finally {
-      db.close();
-    }
+    });
     expect(cardsAfter.map(({ due: _due, ...rest }) => rest)).toEqual(
       cardsBefore.map(({ due: _due, ...rest }) => rest),
     );
