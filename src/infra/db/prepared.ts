@@ -3,8 +3,8 @@
 // Building a query with Kysely (an immutable tree of operation nodes, then compiling it to SQL)
 // costs more than running a primary-key look-up or a single-row insert on SQLite. For the few
 // statements on a hot path (a practice answer runs about ten), the query is built once with a
-// placeholder for each argument; each call then swaps in the arguments' values at the positions
-// where the placeholders ended up, and runs the same SQL text (so SQLite reuses its prepared
+// placeholder for each argument it reads; each call then swaps in the arguments' values at the
+// positions where the placeholders ended up, and runs the same SQL text (so SQLite reuses its prepared
 // statement, see database.ts). The SQL is compiled on first use, so a PreparedQuery belongs to
 // one database: keep it on the service instance that owns the database handle.
 //
@@ -15,7 +15,8 @@ import type { Database } from './schema.ts';
 
 type Executor = Kysely<Database>;
 
-const PLACEHOLDER_PREFIX = '\u0000sb-prepared-arg:';
+// Mixed case, so that a placeholder passed through toLowerCase()/toUpperCase() is noticed too.
+const PLACEHOLDER_PREFIX = '\u0000Sb-Prepared-Arg:';
 
 interface Compiled {
   query: CompiledQuery;
@@ -26,26 +27,36 @@ interface Compiled {
 export class PreparedQuery<Args extends Record<string, unknown>, Row> {
   private compiled: Compiled | undefined;
 
-  constructor(
-    private readonly argNames: readonly (keyof Args & string)[],
-    private readonly build: (db: Executor, args: Args) => Compilable<Row>,
-  ) {}
+  constructor(private readonly build: (db: Executor, args: Args) => Compilable<Row>) {}
 
   private compile(db: Executor): Compiled {
     if (this.compiled) return this.compiled;
-    const placeholders = Object.fromEntries(
-      this.argNames.map((name) => [name, `${PLACEHOLDER_PREFIX}${name}`]),
-    ) as unknown as Args;
+    // Each argument build() reads stands for itself as a placeholder value.
+    const read = new Set<string>();
+    const placeholders = new Proxy({} as Args, {
+      get(_target, name) {
+        if (typeof name !== 'string') return undefined;
+        read.add(name);
+        return `${PLACEHOLDER_PREFIX}${name}`;
+      },
+      ownKeys() {
+        throw new Error('Prepared query arguments cannot be spread or listed, only read by name');
+      },
+    });
     const query = this.build(db, placeholders).compile();
     const slots = query.parameters.map((value) =>
       typeof value === 'string' && value.startsWith(PLACEHOLDER_PREFIX)
         ? { arg: value.slice(PLACEHOLDER_PREFIX.length) }
         : { value },
     );
+    // An argument read but not found among the parameters was changed on the way (a call,
+    // a template string): its value would be baked into the SQL once.
     const used = new Set(slots.flatMap((s) => ('arg' in s ? [s.arg] : [])));
-    const unused = this.argNames.filter((name) => !used.has(name));
-    if (unused.length > 0) {
-      throw new Error(`Prepared query does not use its argument(s) ${unused.join(', ')}`);
+    const changed = [...read].filter((name) => !used.has(name));
+    if (changed.length > 0) {
+      throw new Error(
+        `Prepared query changes its argument(s) ${changed.join(', ')} before they reach the SQL; pass them as values`,
+      );
     }
     this.compiled = { query, slots };
     return this.compiled;

@@ -319,7 +319,6 @@ export class MasteryService {
   /** The statements of applyAnswer, built once (infra/db/prepared.ts). */
   private readonly sql = {
     lockState: new PreparedQuery(
-      ['userId', 'skillId', 'prior', 'at'],
       (db, a: { userId: string; skillId: string; prior: number; at: string }) =>
         db
           .insertInto('mastery_states')
@@ -340,7 +339,6 @@ export class MasteryService {
           .returning(['p_known', 'attempts']),
     ),
     updateState: new PreparedQuery(
-      ['userId', 'skillId', 'pKnown', 'attempts', 'at'],
       (db, a: { userId: string; skillId: string; pKnown: number; attempts: number; at: string }) =>
         db
           .updateTable('mastery_states')
@@ -355,18 +353,6 @@ export class MasteryService {
           .where('skill_id', '=', a.skillId),
     ),
     insertEvidence: new PreparedQuery(
-      [
-        'id',
-        'userId',
-        'skillId',
-        'kind',
-        'responseId',
-        'correct',
-        'pCorrect',
-        'pBefore',
-        'pAfter',
-        'at',
-      ],
       (
         db,
         a: {

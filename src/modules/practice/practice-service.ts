@@ -121,7 +121,7 @@ export class PracticeService {
 
   /** The statements of an answer, built once (infra/db/prepared.ts). */
   private readonly sql = {
-    publishedQuestion: new PreparedQuery(['questionId'], (db, a: { questionId: string }) =>
+    publishedQuestion: new PreparedQuery((db, a: { questionId: string }) =>
       db
         .selectFrom('questions')
         .selectAll()
@@ -129,7 +129,7 @@ export class PracticeService {
         .where('status', '=', 'published')
         .where('archived_at', 'is', null),
     ),
-    skillsOf: new PreparedQuery(['questionId'], (db, a: { questionId: string }) =>
+    skillsOf: new PreparedQuery((db, a: { questionId: string }) =>
       db
         .selectFrom('question_tags as t')
         .innerJoin('graph_nodes as n', 'n.id', 't.node_id')
@@ -139,56 +139,39 @@ export class PracticeService {
         .where('n.kind', '=', 'skill')
         .orderBy('n.id'),
     ),
-    lockCard: new PreparedQuery(
-      ['userId', 'questionId', 'at'],
-      (db, a: { userId: string; questionId: string; at: string }) =>
-        db
-          .insertInto('review_cards')
-          .values({
-            user_id: a.userId,
-            question_id: a.questionId,
-            due: a.at,
-            stability: 0,
-            difficulty: 0,
-            scheduled_days: 0,
-            learning_steps: 0,
-            reps: 0,
-            lapses: 0,
-            state: 0,
-            last_review: null,
-            updated_at: a.at,
-          })
-          .onConflict((oc) =>
-            oc
-              .columns(['user_id', 'question_id'])
-              .doUpdateSet((eb) => ({ reps: eb.ref('review_cards.reps') })),
-          )
-          .returning(CARD_COLUMNS),
+    lockCard: new PreparedQuery((db, a: { userId: string; questionId: string; at: string }) =>
+      db
+        .insertInto('review_cards')
+        .values({
+          user_id: a.userId,
+          question_id: a.questionId,
+          due: a.at,
+          stability: 0,
+          difficulty: 0,
+          scheduled_days: 0,
+          learning_steps: 0,
+          reps: 0,
+          lapses: 0,
+          state: 0,
+          last_review: null,
+          updated_at: a.at,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'question_id'])
+            .doUpdateSet((eb) => ({ reps: eb.ref('review_cards.reps') })),
+        )
+        .returning(CARD_COLUMNS),
     ),
-    anyResponse: new PreparedQuery(
-      ['userId', 'questionId'],
-      (db, a: { userId: string; questionId: string }) =>
-        db
-          .selectFrom('question_responses')
-          .select('id')
-          .where('user_id', '=', a.userId)
-          .where('question_id', '=', a.questionId)
-          .limit(1),
+    anyResponse: new PreparedQuery((db, a: { userId: string; questionId: string }) =>
+      db
+        .selectFrom('question_responses')
+        .select('id')
+        .where('user_id', '=', a.userId)
+        .where('question_id', '=', a.questionId)
+        .limit(1),
     ),
     insertResponse: new PreparedQuery(
-      [
-        'id',
-        'userId',
-        'questionId',
-        'response',
-        'score',
-        'correct',
-        'counted',
-        'kind',
-        'pathId',
-        'moduleId',
-        'at',
-      ],
       (
         db,
         a: {
@@ -220,7 +203,6 @@ export class PracticeService {
         }),
     ),
     updateCard: new PreparedQuery(
-      ['userId', 'questionId', 'at', ...CARD_COLUMNS],
       (db, a: { userId: string; questionId: string; at: string } & StoredCard) =>
         db
           .updateTable('review_cards')
